@@ -1,0 +1,67 @@
+"""Errors that speak to the user: what went wrong in their code, and what to do."""
+
+from __future__ import annotations
+
+import os
+import site
+import sysconfig
+import traceback
+
+
+class ModelSummaryError(Exception):
+    """A problem the docs author can fix; its message is shown as it is, without our traceback."""
+
+
+class BuildError(ModelSummaryError):
+    """Running a builder failed: import, lookup, the builder itself, or its result.
+
+    ``kind`` says which (``import``, ``attribute``, ``builder``, ``not-a-model``,
+    ``input-shape``, ``timeout``, ``crash``) so callers can report it by subtype.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def user_traceback(error: BaseException, frames: int = 4) -> str:
+    """The last frames of the user's code, then the error: never our own internals.
+
+    Frames from this package, the standard library and installed packages are
+    dropped, so what is left points into the project being documented.
+    """
+    summary = traceback.extract_tb(error.__traceback__)
+    user_frames = [frame for frame in summary if _is_user_file(frame.filename)]
+    if not user_frames:  # the project itself is installed in site-packages
+        user_frames = [f for f in summary if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)]
+    lines = [
+        f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n'
+        + (f"    {frame.line}\n" if frame.line else "")
+        for frame in user_frames[-frames:]
+    ]
+    message = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return "".join(lines) + message
+
+
+def _is_user_file(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    if path.startswith(_PACKAGE_DIR) or filename.startswith("<"):
+        return False
+    return not any(path.startswith(prefix) for prefix in _LIBRARY_DIRS)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_LIBRARY_DIRS = tuple(
+    sorted(
+        {
+            os.path.abspath(p) + os.sep
+            for p in (
+                sysconfig.get_paths()["stdlib"],
+                sysconfig.get_paths()["platstdlib"],
+                *site.getsitepackages(),
+                site.getusersitepackages(),
+            )
+        }
+    )
+)
