@@ -52,7 +52,7 @@ def resolve(target: Target) -> Any:
             f"target {str(target)!r}: no module named {missing!r}{where}; check the name and "
             f"that the project is installed or on sys.path (searched: {_short_path()})",
         ) from None
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any failure of user code is reported
         raise BuildError(
             "import",
             f"target {str(target)!r}: importing {target.module!r} failed:\n{user_traceback(error)}",
@@ -83,7 +83,7 @@ def _call_builder(target: Target) -> Any:
     args, kwargs = call_arguments(target)
     try:
         return attribute(*args, **kwargs)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any failure of user code is reported
         raise BuildError(
             "builder", f"target {str(target)!r} raised an error:\n{user_traceback(error)}"
         ) from None

@@ -156,7 +156,7 @@ def parse_shape_spec(text: str) -> tuple[tuple[int | None, ...], ...]:
         ) from None
     if isinstance(value, tuple) and all(_is_dim(dim) for dim in value):
         shapes = [value]
-    elif isinstance(value, list) and value and all(isinstance(item, (tuple, list)) for item in value):
+    elif isinstance(value, list) and value and all(isinstance(i, (tuple, list)) for i in value):
         shapes = [tuple(item) for item in value]
     else:
         raise TargetError(

@@ -117,7 +117,7 @@ def _trace(model: Any, input_shapes: Sequence[Shape] | None) -> _Trace:
             keras_backend.compute_output_spec(model.call, *arguments)
     except BuildError:
         raise
-    except Exception as error:  # the user's model failed on these inputs
+    except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
         raise BuildError(
             "builder", f"calling the model on {_describe(specs)} failed:\n{user_traceback(error)}"
         ) from error
@@ -275,7 +275,9 @@ def _shape(shape: Any) -> Shape:
     return tuple(None if dim is None else int(dim) for dim in shape)
 
 
-def _producers(nodes: list[_Node], ids_to_input: dict[int, str]) -> dict[tuple[str | None, int], str]:
+def _producers(
+    nodes: list[_Node], ids_to_input: dict[int, str]
+) -> dict[tuple[str | None, int], str]:
     """Map (parent path, tensor id) to the path of the sibling that produced the tensor.
 
     A nested model returns the tensor its last layer made, so one tensor has a
@@ -471,7 +473,7 @@ def _config(layer: Any) -> dict[str, Any]:
     """The JSON-safe part of ``get_config()``: what formulas and renderers read."""
     try:
         config = layer.get_config()
-    except Exception:  # subclassed models often cannot serialise themselves
+    except Exception:  # noqa: BLE001 - subclassed models often cannot serialise themselves
         return {}
     return _json_safe(config)
 
