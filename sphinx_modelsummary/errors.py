@@ -32,7 +32,7 @@ def user_traceback(error: BaseException, frames: int = 4) -> str:
     dropped, so what is left points into the project being documented.
     """
     summary = traceback.extract_tb(error.__traceback__)
-    user_frames = [frame for frame in summary if _is_user_file(frame.filename)]
+    user_frames = [frame for frame in summary if is_user_file(frame.filename)]
     if not user_frames:  # the project itself is installed in site-packages
         user_frames = [
             f for f in summary if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)
@@ -46,7 +46,7 @@ def user_traceback(error: BaseException, frames: int = 4) -> str:
     return "".join(lines) + message
 
 
-def _is_user_file(filename: str) -> bool:
+def is_user_file(filename: str) -> bool:
     path = os.path.abspath(filename)
     if path.startswith(_PACKAGE_DIR) or filename.startswith("<"):
         return False

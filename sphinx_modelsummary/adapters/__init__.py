@@ -6,6 +6,7 @@ build whose models are all cached never imports TensorFlow.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ def build_report(
     shape_only: bool,
 ) -> ModelReport:
     """Build with the framework the model belongs to (Keras 3 for now) and inspect it."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's banner off the page
     try:
         from . import keras3
     except ImportError as error:

@@ -1,0 +1,161 @@
+"""The summary and formula tables as rows of display strings.
+
+Every output format (terminal text, docutils tables, JSON for CI) shows the
+same rows; this module decides what they say so the formats cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..report import Layer, ModelReport, format_bytes, format_count, format_shape
+
+SUMMARY_COLUMNS = ("layer", "output_shape", "params", "connected_to", "trainable")
+COLUMN_TITLES = {
+    "layer": "Layer (type)",
+    "output_shape": "Output shape",
+    "params": "Params",
+    "connected_to": "Connected to",
+    "trainable": "Trainable",
+    "calls": "Calls",
+}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    path: str
+    depth: int
+    name: str
+    class_name: str
+    output_shape: str
+    params: str
+    connected_to: str
+    trainable: str
+    calls: int
+    is_container: bool
+
+    @property
+    def layer(self) -> str:
+        return f"{self.name} ({self.class_name})"
+
+    def cell(self, column: str) -> str:
+        return self.layer if column == "layer" else str(getattr(self, column))
+
+
+def summary_rows(report: ModelReport, expand_nested: bool = False) -> list[SummaryRow]:
+    """One row per layer; rows inside nested models only when expanded."""
+    rows = []
+    for layer in report.layers:
+        if layer.depth > 0 and not expand_nested:
+            continue
+        rows.append(
+            SummaryRow(
+                path=layer.path,
+                depth=layer.depth if expand_nested else 0,
+                name=layer.name,
+                class_name=layer.class_name,
+                output_shape=output_shape_text(layer),
+                params=format_count(layer.params),
+                connected_to=", ".join(_short(report, source) for source in layer.inbound),
+                trainable=_trainable_text(layer),
+                calls=layer.calls,
+                is_container=layer.is_container,
+            )
+        )
+    return rows
+
+
+def output_shape_text(layer: Layer) -> str:
+    """Each call's shape; identical calls are written once with their count."""
+    if not layer.output_shapes:
+        return "(not called)"
+    calls = [", ".join(format_shape(shape) for shape in call) for call in layer.output_shapes]
+    distinct = list(dict.fromkeys(calls))
+    if len(distinct) == 1:
+        return distinct[0] + (f" ×{len(calls)}" if len(calls) > 1 else "")
+    return "; ".join(distinct)
+
+
+def _short(report: ModelReport, source: str) -> str:
+    return source.rsplit("/", 1)[-1]
+
+
+def _trainable_text(layer: Layer) -> str:
+    if layer.params == 0:
+        return "-"
+    if layer.non_trainable == 0:
+        return "yes"
+    if layer.trainable == 0:
+        return "no"
+    return f"{format_count(layer.trainable)} of {format_count(layer.params)}"
+
+
+def needs_connected_to(report: ModelReport) -> bool:
+    """A plain chain reads top to bottom; only branching graphs need the column."""
+    top = report.top_level_layers()
+    for index, layer in enumerate(top):
+        if len(layer.inbound) > 1:
+            return True
+        if index > 0 and layer.inbound and layer.inbound[0] != top[index - 1].path:
+            return True
+    return False
+
+
+def needs_trainable(report: ModelReport) -> bool:
+    return any(layer.non_trainable for layer in report.layers)
+
+
+def default_columns(report: ModelReport) -> list[str]:
+    columns = ["layer", "output_shape", "params"]
+    if needs_connected_to(report):
+        columns.append("connected_to")
+    if needs_trainable(report):
+        columns.append("trainable")
+    return columns
+
+
+def totals_lines(report: ModelReport) -> list[tuple[str, str]]:
+    """The totals block: label and value, with sizes at the weights' own dtypes."""
+    totals = report.totals
+    per_param = totals.bytes / totals.params if totals.params else 4
+
+    def line(count: int) -> str:
+        return f"{format_count(count)} ({format_bytes(round(count * per_param))})"
+
+    return [
+        ("Total params", f"{format_count(totals.params)} ({format_bytes(totals.bytes)})"),
+        ("Trainable params", line(totals.trainable)),
+        ("Non-trainable params", line(totals.non_trainable)),
+    ]
+
+
+@dataclass(frozen=True)
+class FormulaRow:
+    path: str
+    layer: str
+    symbolic: str
+    latex: str
+    substituted: str
+    value: str
+    fallback: bool
+
+
+def formula_rows(report: ModelReport) -> list[FormulaRow]:
+    """One row per layer with weights, nested models expanded (formulas live on leaves)."""
+    rows = []
+    for layer in report.layers:
+        formula = layer.formula
+        if formula is None:
+            continue
+        rows.append(
+            FormulaRow(
+                path=layer.path,
+                layer=f"{layer.path} ({layer.class_name})",
+                symbolic=formula.symbolic,
+                latex=formula.latex,
+                substituted=formula.substituted,
+                value=format_count(formula.value),
+                fallback=formula.fallback,
+            )
+        )
+    return rows

@@ -1,0 +1,49 @@
+"""Terminal text: the summary and formula tables for ``python -m sphinx_modelsummary show``."""
+
+from __future__ import annotations
+
+from ..report import ModelReport, format_count
+from .rows import COLUMN_TITLES, default_columns, formula_rows, summary_rows, totals_lines
+
+
+def summary_text(report: ModelReport, expand_nested: bool = False) -> str:
+    columns = default_columns(report)
+    header = [COLUMN_TITLES[column] for column in columns]
+    body = []
+    for row in summary_rows(report, expand_nested):
+        cells = [row.cell(column) for column in columns]
+        cells[0] = "  " * row.depth + cells[0] + (f" ×{row.calls}" if row.calls > 1 else "")
+        body.append(cells)
+    lines = [f'Model: "{report.name}" ({report.class_name}, {report.build_mode} build)']
+    lines += _table(header, body, right_aligned={columns.index("params")})
+    lines += [f"{label}: {value}" for label, value in totals_lines(report)]
+    return "\n".join(lines) + "\n"
+
+
+def formulas_text(report: ModelReport) -> str:
+    header = ["Layer", "Formula", "With numbers", "Params"]
+    body = [
+        [
+            row.layer,
+            row.symbolic + (" (weights)" if row.fallback else ""),
+            row.substituted,
+            row.value,
+        ]
+        for row in formula_rows(report)
+    ]
+    body.append(["Total", "", "", format_count(report.totals.params)])
+    return "\n".join(_table(header, body, right_aligned={3})) + "\n"
+
+
+def _table(header: list[str], body: list[list[str]], right_aligned: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            cell.rjust(width) if index in right_aligned else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return [rule.replace("-", "="), line(header), rule, *[line(row) for row in body], rule]

@@ -1,0 +1,38 @@
+"""Shared fixtures: real Sphinx test projects and real Keras models built once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sphinx_modelsummary.execute import BuildRequest, build_report
+from sphinx_modelsummary.report import ModelReport
+from sphinx_modelsummary.target import parse_target
+
+pytest_plugins = ["sphinx.testing.fixtures"]
+
+ROOTS = Path(__file__).parent / "roots"
+
+_REPORTS: dict[tuple, ModelReport] = {}
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``@pytest.mark.sphinx(testroot="x")`` finds ``tests/roots/test-x``."""
+    return ROOTS
+
+
+@pytest.fixture(scope="session")
+def report_of():
+    """Build a target once per test session: ``report_of("pkg.mod:build", [(None, 3)])``."""
+
+    def build(target: str, input_shapes=None, shape_only: bool = True) -> ModelReport:
+        shapes = tuple(tuple(s) for s in input_shapes) if input_shapes else None
+        key = (target, shapes, shape_only)
+        if key not in _REPORTS:
+            request = BuildRequest(parse_target(target), shapes, shape_only)
+            _REPORTS[key] = build_report(request)
+        return _REPORTS[key]
+
+    return build
