@@ -21,11 +21,12 @@ def test_plain_attribute_is_not_a_call():
 
 
 def test_call_with_literal_arguments_round_trips():
-    target = parse_target('pkg.mod:build(32, padding="same", widths=[64, 128], opts={"a": (1, None)})')
+    text = 'pkg.mod:build(32, padding="same", widths=[64, 128], opts={"a": (1, None)})'
+    target = parse_target(text)
     args, kwargs = call_arguments(target)
     assert args == [32]
     assert kwargs == {"padding": "same", "widths": [64, 128], "opts": {"a": (1, None)}}
-    assert str(target) == "pkg.mod:build(32, padding='same', widths=[64, 128], opts={'a': (1, None)})"
+    assert str(target) == text.replace('"', "'")
     assert parse_target(str(target)) == target
 
 
