@@ -1,0 +1,79 @@
+"""Small real builders for the core tests: good ones, and every way a builder goes wrong."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+
+def dense_chain(units: int = 8, depth: int = 2) -> keras.Model:
+    inputs = keras.Input((16,), name="features")
+    x = inputs
+    for index in range(depth):
+        x = layers.Dense(units, name=f"dense_{index}")(x)
+    return keras.Model(inputs, x, name="dense_chain")
+
+
+def huge_dense() -> keras.Model:
+    """2,500,050,000 parameters: only a shape-only build can summarise it here."""
+    inputs = keras.Input((50_000,))
+    return keras.Model(inputs, layers.Dense(50_000)(inputs), name="huge")
+
+
+def reads_weight_values() -> keras.Model:
+    """Needs real variable values, so it cannot run in the shape-only scope."""
+    model = dense_chain()
+    total = float(keras.ops.sum(model.layers[1].kernel))
+    if total != total:  # NaN: values are not there
+        raise ValueError("weights are not initialised")
+    return model
+
+
+def tied_embeddings() -> keras.Model:
+    """One embedding matrix used twice: its parameters must count once."""
+    embedding = layers.Embedding(100, 8, name="shared_embedding")
+    first = keras.Input((5,), dtype="int32", name="first")
+    second = keras.Input((5,), dtype="int32", name="second")
+    joined = layers.Concatenate(name="joined")([embedding(first), embedding(second)])
+    return keras.Model([first, second], joined, name="tied")
+
+
+class Unbuilt(keras.Model):
+    """A subclassed model that is only built when called: it needs an input shape."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = layers.Dense(4)
+        self.out = layers.Dense(2)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+
+
+def raising_builder() -> keras.Model:
+    return _helper_that_fails(3)
+
+
+def _helper_that_fails(width: int) -> keras.Model:
+    raise RuntimeError(f"width {width} is not supported by this block")
+
+
+def not_a_model() -> dict:
+    return {"layers": 3}
+
+
+def mismatched_shapes() -> keras.Model:
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, layers.Add()([inputs, layers.Dense(3)(inputs)]))
+
+
+NOT_A_MODEL_OBJECT = None
+
+
+def refuses_stateless_scope() -> keras.Model:
+    """Stands for a builder that needs real values (loads weights, runs data)."""
+    from keras.src.backend.common.stateless_scope import in_stateless_scope
+
+    if in_stateless_scope():
+        raise RuntimeError("this builder needs real weights")
+    return dense_chain()

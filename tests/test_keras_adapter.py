@@ -1,0 +1,196 @@
+"""The Keras 3 adapter on real models: exact counts, real shapes, clear errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sphinx_modelsummary.errors import BuildError
+from sphinx_modelsummary.execute import BuildRequest, build_report
+from sphinx_modelsummary.report import ModelReport
+from sphinx_modelsummary.target import parse_target
+
+FIRE_SHAPE = [(None, 128, 128, 50, 1)]
+
+
+def totals(report: ModelReport) -> tuple[int, int, int]:
+    return report.totals.params, report.totals.trainable, report.totals.non_trainable
+
+
+def build(target: str, input_shapes=None, shape_only: bool = True) -> ModelReport:
+    shapes = tuple(tuple(s) for s in input_shapes) if input_shapes else None
+    return build_report(BuildRequest(parse_target(target), shapes, shape_only))
+
+
+# --- the numbers of the user stories ------------------------------------------------------
+
+
+def test_functional_fire_module(report_of):
+    report = report_of("example_project.fire:fire_module_functional")
+    assert totals(report) == (32_624, 32_480, 144)
+    assert report.build_mode == "shape-only"
+    assert report.framework == "keras"
+
+
+def test_subclassed_fire_module_with_the_slip(report_of):
+    report = report_of("example_project.fire:FireModuleWithSlip", FIRE_SHAPE)
+    assert totals(report) == (128_624, 128_480, 144)
+    blocks = [layer for layer in report.top_level_layers() if layer.is_container]
+    assert [block.params for block in blocks] == [48, 416, 128_160]
+    convs = {layer.parent: layer for layer in report.layers if layer.class_name == "Conv3D"}
+    assert convs[blocks[2].path].params == 128_032
+    assert convs[blocks[2].path].input_shapes == (((None, 128, 128, 50, 32),),)
+
+
+def test_subclassed_fire_module_has_real_shapes_for_every_layer(report_of):
+    report = report_of("example_project.fire:FireModuleWithSlip", FIRE_SHAPE)
+    called = [layer for layer in report.layers if layer.calls]
+    assert called, "no layer was traced"
+    for layer in called:
+        for call in layer.output_shapes:
+            for shape in call:
+                assert shape[0] is None and all(isinstance(d, int) for d in shape[1:]), layer.path
+    shapes = {layer.path: layer.output_shapes[0][0] for layer in called if layer.depth == 0}
+    blocks = [layer.path for layer in report.top_level_layers() if layer.is_container]
+    assert [shapes[path] for path in blocks] == [
+        (None, 128, 128, 50, 8),
+        (None, 128, 128, 50, 32),
+        (None, 128, 128, 50, 32),
+    ]
+    assert report.outputs[0].shape == (None, 128, 128, 50, 64)
+    # the slip is visible: the third block is fed from the second, not the first
+    assert report.layer(blocks[2]).inbound == (blocks[1],)
+
+
+def test_corrected_subclassed_fire_module(report_of):
+    report = report_of("example_project.fire:FireModule", FIRE_SHAPE)
+    assert totals(report) == (32_624, 32_480, 144)
+    blocks = [layer for layer in report.top_level_layers() if layer.is_container]
+    assert [block.params for block in blocks] == [48, 416, 32_160]
+    assert report.layer(blocks[2].path).inbound == (blocks[0].path,)
+
+
+def test_shared_base_is_one_layer_called_six_times(report_of):
+    shared = report_of("example_project.shared:shared_base_network")
+    rebuilt = report_of("example_project.shared:rebuilt_base_network")
+    bases = [layer for layer in shared.top_level_layers() if layer.is_container]
+    assert len(bases) == 1
+    base = bases[0]
+    assert base.calls == 6
+    assert len(base.output_shapes) == 6
+    head = shared.totals.params - base.params
+    assert rebuilt.totals.params == 6 * base.params + head
+    assert shared.totals.params == sum(layer.params for layer in shared.top_level_layers())
+
+
+def test_cifar_resnet(report_of):
+    assert totals(report_of("example_project.resnet:cifar_resnet")) == (197_418, 196_298, 1_120)
+
+
+def test_conv_counts_do_not_depend_on_image_size(report_of):
+    assert report_of("example_project.basics:rgb_conv").totals.params == 448
+    assert report_of("example_project.basics:pointwise_conv").totals.params == 524_544
+
+
+@pytest.mark.parametrize("image_size", [None, (368, 256)])
+def test_denoising_unet_count_is_the_same_at_any_size(report_of, image_size):
+    target = "example_project.denoise:denoising_unet" + (
+        "()" if image_size is None else f"(image_size={image_size})"
+    )
+    report = report_of(target)
+    assert totals(report) == (372_771, 371_415, 1_356)
+    assert len(report.inputs) == 2
+
+
+# --- the report itself ---------------------------------------------------------------------
+
+
+def test_report_round_trips_through_json(report_of):
+    report = report_of("example_project.fire:FireModuleWithSlip", FIRE_SHAPE)
+    assert ModelReport.from_json(report.to_json()) == report
+
+
+def test_builds_are_deterministic():
+    first = build("builders:tied_embeddings")
+    second = build("builders:tied_embeddings")
+    assert dataclasses.replace(first, build_seconds=0) == dataclasses.replace(
+        second, build_seconds=0
+    )
+
+
+def test_shape_only_and_full_builds_agree(report_of):
+    shape_only = report_of("example_project.resnet:cifar_resnet")
+    full = report_of("example_project.resnet:cifar_resnet", shape_only=False)
+    assert full.build_mode == "full"
+    assert dataclasses.replace(full, build_mode="shape-only", build_seconds=0) == (
+        dataclasses.replace(shape_only, build_seconds=0)
+    )
+
+
+def test_a_model_above_two_billion_parameters_is_summarised_without_its_weights():
+    report = build("builders:huge_dense")
+    assert report.build_mode == "shape-only"
+    assert report.totals.params == 2_500_050_000
+    assert report.totals.bytes == 10_000_200_000
+
+
+def test_builder_that_needs_real_values_is_run_again_normally():
+    report = build("builders:refuses_stateless_scope")
+    assert report.build_mode == "full"
+    assert report.totals.params == 208
+
+
+def test_shared_weights_count_once():
+    report = build("builders:tied_embeddings")
+    assert report.totals.params == 800
+    embedding = report.layer("shared_embedding")
+    assert embedding.calls == 2
+    assert report.layer("joined").inbound == ("shared_embedding",)
+
+
+def test_unbuilt_subclassed_model_is_built_from_the_given_shape():
+    report = build("builders:Unbuilt", [(None, 3)])
+    assert report.totals.params == (3 + 1) * 4 + (4 + 1) * 2
+    assert [layer.output_shapes for layer in report.layers] == [
+        (((None, 4),),),
+        (((None, 2),),),
+    ]
+    assert report.layers[0].inbound == ("input",)
+
+
+def test_given_shape_replaces_unknown_dimensions(report_of):
+    report = report_of("example_project.basics:rgb_conv", [(None, 64, 48, 3)])
+    assert report.inputs[0].shape == (None, 64, 48, 3)
+    assert report.totals.params == 448
+
+
+# --- bad input: each gets a clear error ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "shapes", "kind", "message"),
+    [
+        ("no_such_package.models:build", None, "import", "no module named 'no_such_package'"),
+        ("builders:dense_chian", None, "attribute", "did you mean 'dense_chain'"),
+        ("builders:not_a_model", None, "not-a-model", "gave a builtins.dict, not a model"),
+        ("builders:NOT_A_MODEL_OBJECT", None, "not-a-model", "builtins.NoneType"),
+        ("builders:Unbuilt", None, "input-shape", "give one with :input-shape:"),
+        ("builders:dense_chain", [(None, 16), (None, 16)], "input-shape", "has 1 inputs but 2"),
+        ("builders:mismatched_shapes", None, "builder", "incompatible shapes"),
+    ],
+)
+def test_bad_targets_fail_clearly(target, shapes, kind, message):
+    with pytest.raises(BuildError) as caught:
+        build(target, shapes)
+    assert caught.value.kind == kind
+    assert message in caught.value.message
+
+
+def test_builder_errors_show_the_users_frames_not_ours():
+    with pytest.raises(BuildError) as caught:
+        build("builders:raising_builder")
+    message = caught.value.message
+    assert "builders.py" in message and "_helper_that_fails" in message
+    assert "RuntimeError: width 3 is not supported by this block" in message
+    assert "sphinx_modelsummary" not in message
