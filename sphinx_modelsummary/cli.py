@@ -58,7 +58,8 @@ def _show(options: argparse.Namespace) -> int:
         )
         for text in options.targets
     ]
-    sys.path.insert(0, os.getcwd())
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as `python -m` does: targets in this folder import
     engine = Engine()
     try:
         reports = [engine.report(request).report for request in requests]
