@@ -1,5 +1,28 @@
-"""sphinx-modelsummary: document neural-network models from the code that builds them."""
+"""sphinx-modelsummary: document neural-network models from the code that builds them.
+
+Add ``"sphinx_modelsummary"`` to ``extensions`` in ``conf.py``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Sphinx entry point: register directives, role, builder, config values and events."""
+    from .sphinx import builder, config, directives, domain, events, role
+
+    config.register(app)
+    app.add_domain(domain.ModelSummaryDomain)
+    app.add_directive("model-summary", directives.ModelSummaryDirective)
+    app.add_directive("model-formulas", directives.ModelFormulasDirective)
+    app.add_role("model-params", role.ModelParamsRole())
+    app.add_node(role.model_params)
+    app.add_builder(builder.ModelCheckBuilder)
+    app.connect("builder-inited", events.builder_inited)
+    app.connect("env-check-consistency", role.check_role_names)
+    app.connect("doctree-resolved", role.fill_figures)
+    app.connect("build-finished", events.build_finished)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -33,10 +33,6 @@ def user_traceback(error: BaseException, frames: int = 4) -> str:
     """
     summary = traceback.extract_tb(error.__traceback__)
     user_frames = [frame for frame in summary if is_user_file(frame.filename)]
-    if not user_frames:  # the project itself is installed in site-packages
-        user_frames = [
-            f for f in summary if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)
-        ]
     lines = [
         f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n'
         + (f"    {frame.line}\n" if frame.line else "")

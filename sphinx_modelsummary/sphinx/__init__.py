@@ -1,0 +1,1 @@
+"""Sphinx glue: thin directives, a role, a builder and events around the core steps."""

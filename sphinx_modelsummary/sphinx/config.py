@@ -1,0 +1,85 @@
+"""The ``modelsummary_*`` configuration values, with their defaults and documentation.
+
+The docs' configuration reference is checked against :data:`CONFIG_VALUES`, so
+a value cannot be added without being documented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sphinx.application import Sphinx
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    name: str
+    default: Any
+    #: What a change rebuilds: "env" re-reads every page, "" nothing.
+    rebuild: str
+    types: tuple
+    doc: str
+
+
+CONFIG_VALUES = (
+    ConfigValue(
+        "modelsummary_on_drift",
+        "error",
+        "",
+        (str,),
+        '"error" fails the build when a page\'s promise does not match the code; '
+        '"warning" only warns (and fails with -W).',
+    ),
+    ConfigValue(
+        "modelsummary_timeout",
+        300.0,
+        "",
+        (int, float),
+        "Seconds a builder may run before it is stopped; the `:timeout:` option overrides it.",
+    ),
+    ConfigValue(
+        "modelsummary_shape_only",
+        True,
+        "env",
+        (bool,),
+        "Build models without allocating weights (keras.StatelessScope); False always builds "
+        "with real weights, as `:full-build:` does for one directive.",
+    ),
+    ConfigValue(
+        "modelsummary_cache_dir",
+        None,
+        "",
+        (str, type(None)),
+        "Folder of cached model reports; None keeps them in the build's doctree folder.",
+    ),
+    ConfigValue(
+        "modelsummary_lockfile",
+        None,
+        "",
+        (str, type(None)),
+        "Path, relative to the docs folder, of a JSON file that records every documented "
+        "model's counts; a build whose counts differ reports drift.",
+    ),
+    ConfigValue(
+        "modelsummary_update_lockfile",
+        False,
+        "",
+        (bool, int, str),
+        "Rewrite the lockfile with the counts of this build (`-D modelsummary_update_lockfile=1`).",
+    ),
+    ConfigValue(
+        "modelsummary_diagram_format",
+        "svg",
+        "env",
+        (str,),
+        'Image format of `model-diagram` for HTML: "svg" or "png" (LaTeX always gets PDF).',
+    ),
+)
+
+ON_DRIFT_CHOICES = ("error", "warning")
+
+
+def register(app: Sphinx) -> None:
+    for value in CONFIG_VALUES:
+        app.add_config_value(value.name, value.default, value.rebuild, types=value.types)

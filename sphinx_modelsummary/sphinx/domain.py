@@ -1,0 +1,119 @@
+"""Per-document data of the extension, kept in a Sphinx domain so ``-j`` builds merge it.
+
+A domain gives the two things parallel builds need: ``clear_doc`` when a page is
+re-read and ``merge_domaindata`` when worker processes hand back what they read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sphinx.domains import Domain
+from sphinx.environment import BuildEnvironment
+from sphinx.util.logging import is_suppressed_warning
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """What a ``:name:`` label makes available to the role on any page."""
+
+    docname: str
+    lineno: int
+    target: str
+    params: int
+    trainable: int
+    non_trainable: int
+    layers: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A drift, a failing builder, a bad option or an unknown role name, at its line."""
+
+    docname: str
+    lineno: int
+    kind: str
+    message: str
+
+    def fails(self, config) -> bool:
+        """Whether it fails the build under this configuration (drift may be a warning)."""
+        if self.kind == "drift" and config.modelsummary_on_drift == "warning":
+            return False
+        return not is_suppressed_warning("modelsummary", self.kind, config.suppress_warnings)
+
+
+@dataclass
+class CheckResult:
+    """One directive's outcome, as the modelcheck builder reports it."""
+
+    docname: str
+    lineno: int
+    directive: str
+    target: str
+    expected: dict[str, str] = field(default_factory=dict)
+    actual: dict[str, int] = field(default_factory=dict)
+    status: str = "ok"  # "ok", "drift" or "error"
+    messages: list[str] = field(default_factory=list)
+
+
+class ModelSummaryDomain(Domain):
+    name = "modelsummary"
+    label = "Model summary"
+    initial_data: dict[str, Any] = {
+        "models": {},  # name → ModelRecord
+        "results": {},  # docname → [CheckResult]
+        "problems": {},  # docname → [Problem]
+        "role_uses": {},  # docname → [(lineno, name)]
+    }
+
+    @property
+    def models(self) -> dict[str, ModelRecord]:
+        return self.data["models"]
+
+    def add_result(self, result: CheckResult) -> None:
+        self.data["results"].setdefault(result.docname, []).append(result)
+
+    def add_problem(self, problem: Problem) -> None:
+        self.data["problems"].setdefault(problem.docname, []).append(problem)
+
+    def add_role_use(self, docname: str, lineno: int, name: str) -> None:
+        self.data["role_uses"].setdefault(docname, []).append((lineno, name))
+
+    def results(self) -> list[CheckResult]:
+        return sorted(
+            (result for results in self.data["results"].values() for result in results),
+            key=lambda result: (result.docname, result.lineno),
+        )
+
+    def problems(self) -> list[Problem]:
+        return sorted(
+            (problem for problems in self.data["problems"].values() for problem in problems),
+            key=lambda problem: (problem.docname, problem.lineno),
+        )
+
+    def clear_doc(self, docname: str) -> None:
+        for key in ("results", "problems", "role_uses"):
+            self.data[key].pop(docname, None)
+        for name, record in list(self.models.items()):
+            if record.docname == docname:
+                del self.models[name]
+
+    def merge_domaindata(self, docnames: Iterable[str], otherdata: dict[str, Any]) -> None:
+        wanted = set(docnames)
+        for name, record in otherdata["models"].items():
+            if record.docname in wanted:
+                self.models[name] = record
+        for key in ("results", "problems", "role_uses"):
+            for docname, items in otherdata[key].items():
+                if docname in wanted:
+                    self.data[key][docname] = items
+
+    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list:
+        return []
+
+
+def domain_of(env: BuildEnvironment) -> ModelSummaryDomain:
+    return env.get_domain("modelsummary")  # type: ignore[return-value]

@@ -1,0 +1,46 @@
+"""Build-wide events: the closing summary of problems and the exit status."""
+
+from __future__ import annotations
+
+import os
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from .directives import close_engines
+from .domain import domain_of
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
+
+
+def builder_inited(app: Sphinx) -> None:
+    app.modelsummary_role_problems = []  # type: ignore[attr-defined]
+    if app.builder.format == "html":
+        app.config.html_static_path.append(STATIC_DIR)
+        app.add_css_file("modelsummary.css")
+
+
+def build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """List every problem once more and make the exit status say the docs are wrong.
+
+    Like sphinx.ext.doctest, this sets ``app.statuscode`` so the build fails
+    without ``-W``; every page has still been built.
+    """
+    close_engines()
+    if exception is not None:
+        return
+    problems = domain_of(app.env).problems() + list(
+        getattr(app, "modelsummary_role_problems", [])
+    )
+    failing = [problem for problem in problems if problem.fails(app.config)]
+    if not failing:
+        return
+    lines = [f"  {p.docname}:{p.lineno}: {p.kind}: {p.message.splitlines()[0]}" for p in failing]
+    logger.info("")
+    logger.info(
+        f"modelsummary: {len(failing)} problem{'s' if len(failing) > 1 else ''} "
+        "in the documented models:\n" + "\n".join(lines)
+    )
+    app.statuscode = 1

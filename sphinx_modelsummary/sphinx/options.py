@@ -1,0 +1,127 @@
+"""The options every model directive shares, parsed into one checked value.
+
+Options are read as plain text and validated here, so a bad value is reported
+as an error at the directive's line (failing the build) instead of a docutils
+warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from docutils.parsers.rst import directives
+
+from ..checks import COUNTS, Expectation, parse_expectation
+from ..errors import ModelSummaryError
+from ..report import Shape
+from ..target import parse_shape_spec
+
+
+class OptionError(ModelSummaryError):
+    """An option value the directive cannot use."""
+
+
+SHARED_OPTIONS = {
+    "input-shape": directives.unchanged,
+    "expect-params": directives.unchanged,
+    "expect-trainable": directives.unchanged,
+    "expect-non-trainable": directives.unchanged,
+    "name": directives.unchanged,
+    "expand-nested": directives.unchanged,
+    "full-build": directives.unchanged,
+    "timeout": directives.unchanged,
+    "caption": directives.unchanged,
+    "class": directives.unchanged,
+}
+
+_TRUE = ("", "yes", "true", "on", "1")
+_FALSE = ("no", "false", "off", "0")
+
+
+@dataclass(frozen=True)
+class SharedOptions:
+    input_shapes: tuple[Shape, ...] | None = None
+    expectations: dict[str, Expectation] = field(default_factory=dict)
+    name: str | None = None
+    expand_nested: bool = False
+    full_build: bool = False
+    timeout: float | None = None
+    caption: str | None = None
+    classes: tuple[str, ...] = ()
+
+
+def parse_shared(options: dict[str, str], expand_nested_default: bool) -> SharedOptions:
+    """Check every shared option; raise OptionError naming the option and the accepted forms."""
+    expectations = {}
+    for count in COUNTS:
+        text = options.get(f"expect-{count}")
+        if text is not None:
+            expectations[count] = _parse(f"expect-{count}", text, parse_expectation)
+    shapes = options.get("input-shape")
+    name = options.get("name")
+    if name is not None and (not name.strip() or " " in name.strip()):
+        raise OptionError(f":name: {name!r} must be one word, such as fire_module")
+    return SharedOptions(
+        input_shapes=_parse("input-shape", shapes, parse_shape_spec) if shapes else None,
+        expectations=expectations,
+        name=name.strip() if name else None,
+        expand_nested=parse_flag("expand-nested", options, expand_nested_default),
+        full_build=parse_flag("full-build", options, False),
+        timeout=_parse_timeout(options.get("timeout")),
+        caption=options.get("caption") or None,
+        classes=tuple((options.get("class") or "").split()),
+    )
+
+
+def parse_flag(option: str, options: dict[str, str], default: bool) -> bool:
+    """A flag option: present alone or with yes/true/on means on; no/false/off means off."""
+    if option not in options:
+        return default
+    value = (options[option] or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise OptionError(f":{option}: takes no value, or one of yes/no, true/false, on/off")
+
+
+def parse_choice(option: str, text: str | None, choices: tuple[str, ...], default: str) -> str:
+    if text is None:
+        return default
+    value = text.strip().lower()
+    if value not in choices:
+        raise OptionError(f":{option}: {text!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def parse_names(option: str, text: str | None, known: tuple[str, ...]) -> list[str] | None:
+    """A comma-separated list of known names, such as ``:columns: layer, params``."""
+    if text is None:
+        return None
+    names = [item.strip() for item in text.split(",") if item.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise OptionError(
+            f":{option}: {', '.join(unknown) or 'nothing'} is not known; choose from "
+            f"{', '.join(known)}"
+        )
+    return names
+
+
+def _parse(option: str, text: str, parse):
+    try:
+        return parse(text)
+    except ModelSummaryError as error:
+        raise OptionError(f":{option}: {error}") from None
+
+
+def _parse_timeout(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise OptionError(f":timeout: {text!r} must be a positive number of seconds")
+    return value

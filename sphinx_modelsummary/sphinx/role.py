@@ -1,0 +1,73 @@
+"""``:model-params:`NAME [field]```: a labelled model's live figure inside a sentence.
+
+The role leaves a placeholder; it is filled once every page has been read (so
+page order does not matter and ``-j`` works), and an unknown name is an error
+at the role's line.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxRole
+
+from .directives import describe_count
+from .domain import Problem, domain_of
+
+logger = logging.getLogger(__name__)
+
+FIELDS = ("params", "trainable", "non-trainable", "layers", "size")
+_ALIASES = {"total": "params"}
+
+
+class model_params(nodes.Inline, nodes.TextElement):  # noqa: N801 - docutils node naming
+    """Placeholder for a figure, replaced when the doctree is resolved."""
+
+
+class ModelParamsRole(SphinxRole):
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        words = self.text.split()
+        name = words[0] if words else ""
+        field = _ALIASES.get(words[1], words[1]) if len(words) > 1 else "params"
+        if not words or len(words) > 2 or field not in FIELDS:
+            message = (
+                f":model-params:`{self.text}`: write a model's :name: and optionally one of "
+                f"{', '.join(FIELDS)}"
+            )
+            logger.error(message, location=self.get_location(), type="modelsummary", subtype="role")
+            domain_of(self.env).add_problem(
+                Problem(self.env.docname, self.lineno, "role", message)
+            )
+            return [nodes.literal(self.rawtext, self.text)], []
+        domain_of(self.env).add_role_use(self.env.docname, self.lineno, name)
+        node = model_params(self.rawtext, name, classes=["modelsummary-param"])
+        node["model"] = name
+        node["field"] = field
+        return [node], []
+
+
+def check_role_names(app: Sphinx, env: BuildEnvironment) -> None:
+    """After all pages are read: every role must name a labelled model."""
+    domain = domain_of(env)
+    for docname, uses in sorted(domain.data["role_uses"].items()):
+        for lineno, name in uses:
+            if name not in domain.models:
+                known = ", ".join(sorted(domain.models)) or "none"
+                message = (
+                    f":model-params: names {name!r}, but no directive has ':name: {name}' "
+                    f"(known: {known})"
+                )
+                location = (docname, lineno)
+                logger.error(message, location=location, type="modelsummary", subtype="role")
+                problem = Problem(docname, lineno, "role", message)
+                app.modelsummary_role_problems.append(problem)  # type: ignore[attr-defined]
+
+
+def fill_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    domain = domain_of(app.env)
+    for node in list(doctree.findall(model_params)):
+        record = domain.models.get(node["model"])
+        text = describe_count(record, node["field"]) if record else node["model"]
+        node.replace_self(nodes.inline(text, text, classes=["modelsummary-param"]))

@@ -1,0 +1,2 @@
+extensions = ["myst_parser", "sphinx_modelsummary"]
+myst_enable_extensions = []
