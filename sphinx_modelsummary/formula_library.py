@@ -1,0 +1,566 @@
+"""The built-in formulas: one per Keras 3 layer class with weights.
+
+Each formula reads only the layer's config and the shapes it was called with
+(never its weights: a formula derived from the weights would explain nothing),
+and names the input channels, which is what people get wrong. Wrappers
+(Bidirectional, TimeDistributed, SpectralNormalization, RNN with a cell) reuse
+the formula of the layer they wrap, so this module keeps each formula as
+"parts" (name, expression, terms) and registers a function that turns them
+into a :class:`~sphinx_modelsummary.report.Formula`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from .formulas import Expr, make_formula, product, register, symbol, term
+from .report import Formula, Layer, Shape, Term
+
+
+class Parts(NamedTuple):
+    """A formula before it becomes one: wrappers combine these."""
+
+    name: str
+    expression: Expr
+    terms: tuple[Term, ...]
+
+
+PartsFunction = Callable[[Layer], Parts]
+
+#: Layer class name → parts function, for wrappers that explain the layer they wrap.
+PARTS: dict[str, PartsFunction] = {}
+
+_LATEX = {
+    "c_in": "c_{in}",
+    "n_in": "n_{in}",
+    "units": r"\mathit{units}",
+    "d_q": "d_q",
+    "d_k": "d_k",
+    "d_v": "d_v",
+    "d_out": "d_{out}",
+    "h_q": "h_q",
+    "h_kv": "h_{kv}",
+    "f_out": "f_{out}",
+    "input_dim": r"\mathit{input\_dim}",
+    "output_dim": r"\mathit{output\_dim}",
+}
+
+
+def _formula(*class_names: str) -> Callable[[PartsFunction], PartsFunction]:
+    """Register a parts function both for wrappers and as the classes' formula."""
+
+    def decorate(function: PartsFunction) -> PartsFunction:
+        def as_formula(layer: Layer) -> Formula:
+            name, expression, terms = function(layer)
+            return make_formula(name, expression, terms)
+
+        for class_name in class_names:
+            PARTS[class_name] = function
+        register(*class_names)(as_formula)
+        return function
+
+    return decorate
+
+
+def _sym(text: str, value: int) -> Expr:
+    return symbol(text, value, _LATEX.get(text, text))
+
+
+def _input_shape(layer: Layer, index: int = 0) -> Shape:
+    """The shape of the layer's ``index``-th input at its first call."""
+    if not layer.input_shapes:
+        raise ValueError("the layer was never called, so its input shapes are unknown")
+    return layer.input_shapes[0][index]
+
+
+def _dim(shape: Shape, axis: int) -> int:
+    value = shape[axis]
+    if value is None:
+        raise ValueError(f"axis {axis} of input shape {shape} is unknown")
+    return int(value)
+
+
+def _channel_axis(config: dict[str, Any], offset: int = 0) -> int:
+    return 1 + offset if config.get("data_format") == "channels_first" else -1
+
+
+def _bias(expression: Expr, config: dict[str, Any], key: str = "use_bias") -> Expr:
+    """``x + 1`` when the layer has a bias: one more weight per output."""
+    return expression + 1 if config.get(key, True) else expression
+
+
+def _with_bias_terms(
+    terms: list[Term], config: dict[str, Any], shape: Sequence[int], name: str = "bias"
+) -> tuple[Term, ...]:
+    if config.get("use_bias", True):
+        terms.append(term(name, shape))
+    return tuple(terms)
+
+
+# Dense, einsum and embeddings -----------------------------------------------------------
+
+
+@_formula("Dense")
+def dense(layer: Layer) -> Parts:
+    config = layer.config
+    n_in = _sym("n_in", _dim(_input_shape(layer), -1))
+    units = _sym("units", config["units"])
+    expression = _bias(n_in, config) * units
+    terms = [term("kernel", (n_in.value, units.value))]
+    rank = config.get("lora_rank")
+    if rank:
+        r = _sym("r", rank)
+        expression = expression + (n_in + units) * r
+        terms = [
+            term("kernel", (n_in.value, units.value), trainable=False),
+            term("lora_kernel_a", (n_in.value, rank)),
+            term("lora_kernel_b", (rank, units.value)),
+        ]
+    return Parts("dense", expression, _with_bias_terms(terms, config, (units.value,)))
+
+
+@_formula("EinsumDense")
+def einsum_dense(layer: Layer) -> Parts:
+    """Kernel dimensions are the letters of the kernel's subscripts in the equation."""
+    config = layer.config
+    equation = config["equation"].replace(" ", "")
+    operands, output_spec = equation.split("->")
+    input_spec, kernel_spec = operands.split(",")
+    sizes = _letter_sizes(input_spec, _input_shape(layer))
+    sizes.update(
+        (k, v) for k, v in _letter_sizes(output_spec, layer.output_shapes[0][0]).items()
+        if k not in sizes
+    )
+    kernel = product(_sym(letter, sizes[letter]) for letter in kernel_spec)
+    bias_axes = config.get("bias_axes") or ""
+    expression = kernel
+    terms = [term("kernel", [sizes[letter] for letter in kernel_spec])]
+    if bias_axes:
+        expression = kernel + product(_sym(letter, sizes[letter]) for letter in bias_axes)
+        terms.append(term("bias", [sizes[letter] for letter in bias_axes]))
+    return Parts(f"einsum {equation}", expression, tuple(terms))
+
+
+def _letter_sizes(spec: str, shape: Shape) -> dict[str, int]:
+    """Size of each subscript letter; with ``...`` the letters align to the right."""
+    if "..." in spec:
+        head, tail = spec.split("...")
+        pairs = list(zip(head, shape)) + list(zip(tail, shape[len(shape) - len(tail):]))
+    else:
+        if len(spec) != len(shape):
+            raise ValueError(f"subscripts {spec!r} do not fit shape {shape}")
+        pairs = list(zip(spec, shape))
+    return {letter: int(size) for letter, size in pairs if size is not None}
+
+
+@_formula("Embedding", "ReversibleEmbedding")
+def embedding(layer: Layer) -> Parts:
+    config = layer.config
+    vocabulary = _sym("input_dim", config["input_dim"])
+    width = _sym("output_dim", config["output_dim"])
+    expression = vocabulary * width
+    terms = [term("embeddings", (vocabulary.value, width.value))]
+    if config.get("tie_weights", True) is False:
+        expression = 2 * expression
+        terms.append(term("reverse_embeddings", (width.value, vocabulary.value)))
+    rank = config.get("lora_rank")
+    if rank:
+        r = _sym("r", rank)
+        expression = expression + (vocabulary + width) * r
+        terms[0] = dataclasses.replace(terms[0], trainable=False)
+        terms += [
+            term("lora_embeddings_a", (vocabulary.value, rank)),
+            term("lora_embeddings_b", (rank, width.value)),
+        ]
+    return Parts("embedding", expression, tuple(terms))
+
+
+@_formula("PReLU")
+def prelu(layer: Layer) -> Parts:
+    """One slope per input element, except along the shared axes."""
+    shape = _input_shape(layer)
+    shared = {axis if axis >= 0 else axis + len(shape) for axis in layer.config.get("shared_axes")
+              or ()}
+    alpha = [1 if axis in shared else _dim(shape, axis) for axis in range(1, len(shape))]
+    expression = product(
+        _sym(f"d_{axis}", size) for axis, size in enumerate(alpha, start=1) if axis not in shared
+    )
+    return Parts("prelu", expression, (term("alpha", alpha),))
+
+
+# Convolutions ----------------------------------------------------------------------------
+
+_KERNEL_SYMBOLS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
+
+
+def _window(config: dict[str, Any]) -> tuple[list[int], Expr]:
+    sizes = [int(size) for size in config["kernel_size"]]
+    return sizes, product(_sym(s, v) for s, v in zip(_KERNEL_SYMBOLS[len(sizes)], sizes))
+
+
+def _window_and_channels(layer: Layer) -> tuple[list[int], Expr, Expr]:
+    """Kernel sizes, the window ``k_h·k_w`` and the input channels ``c_in``."""
+    sizes, window = _window(layer.config)
+    c_in = _sym("c_in", _dim(_input_shape(layer), _channel_axis(layer.config)))
+    return sizes, window, c_in
+
+
+@_formula("Conv1D", "Conv2D", "Conv3D")
+def conv(layer: Layer) -> Parts:
+    """``(k_h·k_w·c_in + 1)·f``; with groups each filter sees ``c_in/g`` channels."""
+    config = layer.config
+    sizes, window, c_in = _window_and_channels(layer)
+    filters = _sym("f", config["filters"])
+    groups = int(config.get("groups") or 1)
+    per_filter = c_in / _sym("g", groups) if groups > 1 else c_in
+    expression = _bias(window * per_filter, config) * filters
+    terms = [term("kernel", (*sizes, per_filter.value, filters.value))]
+    return Parts("conv", expression, _with_bias_terms(terms, config, (filters.value,)))
+
+
+@_formula("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose")
+def conv_transpose(layer: Layer) -> Parts:
+    """The same count as a convolution; the kernel stores filters before channels."""
+    config = layer.config
+    sizes, window, c_in = _window_and_channels(layer)
+    filters = _sym("f", config["filters"])
+    expression = _bias(window * c_in, config) * filters
+    terms = [term("kernel", (*sizes, filters.value, c_in.value))]
+    return Parts("conv_transpose", expression, _with_bias_terms(terms, config, (filters.value,)))
+
+
+def _depthwise(layer: Layer) -> tuple[list[int], Expr, Expr, Expr | None]:
+    """Window, input channels, and the depth multiplier (None when it is 1)."""
+    sizes, window, c_in = _window_and_channels(layer)
+    multiplier = int(layer.config.get("depth_multiplier") or 1)
+    return sizes, window, c_in, _sym("m", multiplier) if multiplier > 1 else None
+
+
+@_formula("DepthwiseConv1D", "DepthwiseConv2D")
+def depthwise_conv(layer: Layer) -> Parts:
+    """One window per input channel (times the depth multiplier ``m``)."""
+    sizes, window, c_in, multiplier = _depthwise(layer)
+    outputs = c_in * multiplier if multiplier else c_in
+    m = multiplier.value if multiplier else 1
+    expression = _bias(window, layer.config) * outputs
+    terms = [term("kernel", (*sizes, c_in.value, m))]
+    return Parts(
+        "depthwise_conv", expression, _with_bias_terms(terms, layer.config, (outputs.value,))
+    )
+
+
+@_formula("SeparableConv1D", "SeparableConv2D")
+def separable_conv(layer: Layer) -> Parts:
+    """A depthwise window per channel, then a 1×1 convolution to ``f`` filters."""
+    sizes, window, c_in, multiplier = _depthwise(layer)
+    depth = c_in * multiplier if multiplier else c_in
+    m = multiplier.value if multiplier else 1
+    filters = _sym("f", layer.config["filters"])
+    expression = window * depth + _bias(depth, layer.config) * filters
+    terms = [
+        term("depthwise_kernel", (*sizes, c_in.value, m)),
+        term("pointwise_kernel", (*[1] * len(sizes), depth.value, filters.value)),
+    ]
+    return Parts(
+        "separable_conv", expression, _with_bias_terms(terms, layer.config, (filters.value,))
+    )
+
+
+# Normalization ----------------------------------------------------------------------------
+
+
+def _axes(config: dict[str, Any], shape: Shape) -> list[int]:
+    axis = config.get("axis", -1)
+    axes = axis if isinstance(axis, list) else [axis]
+    return sorted(a if a >= 0 else a + len(shape) for a in axes)
+
+
+def _feature(shape: Shape, axes: list[int]) -> Expr:
+    """``c`` for one normalised axis, ``d_1·d_2`` for several."""
+    if len(axes) == 1:
+        return _sym("c", _dim(shape, axes[0]))
+    return product(_sym(f"d_{axis}", _dim(shape, axis)) for axis in axes)
+
+
+def _vectors(count: int, feature: Expr) -> Expr:
+    return count * feature if count > 1 else feature
+
+
+@_formula("BatchNormalization")
+def batch_normalization(layer: Layer) -> Parts:
+    """γ and β (trainable, if scale/center) and the moving mean and variance (not trainable)."""
+    config = layer.config
+    shape = _input_shape(layer)
+    c = _feature(shape, _axes(config, shape))
+    names = [("gamma", True)] if config.get("scale", True) else []
+    names += [("beta", True)] if config.get("center", True) else []
+    names += [("moving_mean", False), ("moving_variance", False)]
+    if config.get("renorm"):
+        names += [("moving_stddev", False), ("renorm_mean", False), ("renorm_stddev", False)]
+    terms = tuple(term(name, (c.value,), trainable) for name, trainable in names)
+    return Parts("batch_norm", _vectors(len(names), c), terms)
+
+
+@_formula("LayerNormalization")
+def layer_normalization(layer: Layer) -> Parts:
+    """γ (scale, or RMS scaling) and β (center, not with RMS scaling) over the axes."""
+    config = layer.config
+    shape = _input_shape(layer)
+    axes = _axes(config, shape)
+    feature = _feature(shape, axes)
+    rms = bool(config.get("rms_scaling"))
+    names = ["gamma"] if config.get("scale", True) or rms else []
+    names += ["beta"] if config.get("center", True) and not rms else []
+    dims = [_dim(shape, axis) for axis in axes]
+    return Parts(
+        "layer_norm", _vectors(len(names), feature), tuple(term(n, dims) for n in names)
+    )
+
+
+@_formula("GroupNormalization")
+def group_normalization(layer: Layer) -> Parts:
+    """γ and β per channel, whatever the number of groups."""
+    config = layer.config
+    c = _sym("c", _dim(_input_shape(layer), int(config.get("axis", -1))))
+    names = ["gamma"] if config.get("scale", True) else []
+    names += ["beta"] if config.get("center", True) else []
+    return Parts("group_norm", _vectors(len(names), c), tuple(term(n, (c.value,)) for n in names))
+
+
+@_formula("RMSNormalization")
+def rms_normalization(layer: Layer) -> Parts:
+    """One scale per feature of the normalised axes."""
+    shape = _input_shape(layer)
+    axes = _axes(layer.config, shape)
+    return Parts(
+        "rms_norm", _feature(shape, axes), (term("scale", [_dim(shape, a) for a in axes]),)
+    )
+
+
+@_formula("Normalization")
+def normalization(layer: Layer) -> Parts:
+    """Mean and variance per kept feature plus a sample count, none of them trainable."""
+    shape = _input_shape(layer)
+    axes = _axes(layer.config, shape) if layer.config.get("axis") is not None else []
+    dims = [_dim(shape, axis) for axis in axes]
+    feature = _feature(shape, axes) if axes else _sym("c", 1)
+    terms = (
+        term("mean", dims, trainable=False),
+        term("variance", dims, trainable=False),
+        term("count", (), trainable=False),
+    )
+    return Parts("normalization", 2 * feature + 1, terms)
+
+
+@_formula("LayerScale")
+def layer_scale(layer: Layer) -> Parts:
+    """ConvNeXt's learned per-channel scale."""
+    c = _sym("c", layer.config["projection_dim"])
+    return Parts("layer_scale", c, (term("gamma", (c.value,)),))
+
+
+# Recurrent layers ------------------------------------------------------------------------
+
+_GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+_RECURRENT_NAMES = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+@_formula("SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell")
+def recurrent(layer: Layer) -> Parts:
+    """``gates·(n_in + units + 1)·units``: input kernel, recurrent kernel and bias per gate.
+
+    A GRU with ``reset_after`` keeps two biases per gate, hence ``+ 2``.
+    """
+    kind = layer.class_name.removesuffix("Cell")
+    gates = _GATES[kind]
+    config = layer.config
+    n_in = _sym("n_in", _dim(_input_shape(layer), -1))
+    units = _sym("units", config["units"])
+    two_biases = kind == "GRU" and config.get("reset_after", True)
+    inner = n_in + units
+    if config.get("use_bias", True):
+        inner = inner + (2 if two_biases else 1)
+    expression = (gates * inner if gates > 1 else inner) * units
+    width = gates * units.value
+    terms = [term("kernel", (n_in.value, width)), term("recurrent_kernel", (units.value, width))]
+    bias = (2, width) if two_biases else (width,)
+    return Parts(_RECURRENT_NAMES[kind], expression, _with_bias_terms(terms, config, bias))
+
+
+@_formula("RNN")
+def rnn(layer: Layer) -> Parts:
+    """An RNN layer counts what its cell holds."""
+    return _inner_parts(layer, layer.config["cell"])
+
+
+@_formula("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+def conv_lstm(layer: Layer) -> Parts:
+    """Four gates, each a convolution of the input (``c_in``) and of the state (``f``)."""
+    config = layer.config
+    sizes, window = _window(config)
+    c_in = _sym("c_in", _dim(_input_shape(layer), _channel_axis(config, offset=1)))
+    filters = _sym("f", config["filters"])
+    expression = 4 * _bias(window * (c_in + filters), config) * filters
+    width = 4 * filters.value
+    terms = [
+        term("kernel", (*sizes, c_in.value, width)),
+        term("recurrent_kernel", (*sizes, filters.value, width)),
+    ]
+    return Parts("conv_lstm", expression, _with_bias_terms(terms, config, (width,)))
+
+
+# Wrappers --------------------------------------------------------------------------------
+
+
+def _inner_parts(layer: Layer, inner: dict[str, Any], input_shapes: Any = None) -> Parts:
+    """The parts of the layer a wrapper holds, called with the wrapper's (or given) shapes."""
+    class_name = inner["class_name"]
+    function = PARTS.get(class_name)
+    if function is None:
+        raise KeyError(f"no formula for the wrapped {class_name}")
+    wrapped = dataclasses.replace(
+        layer,
+        class_name=class_name,
+        config=inner["config"],
+        input_shapes=input_shapes if input_shapes is not None else layer.input_shapes,
+        weights=(),
+    )
+    return function(wrapped)
+
+
+@_formula("Bidirectional")
+def bidirectional(layer: Layer) -> Parts:
+    """A forward and a backward copy: ``2·(...)`` when both have the same shape."""
+    forward = _inner_parts(layer, layer.config["layer"])
+    backward = _inner_parts(layer, layer.config.get("backward_layer") or layer.config["layer"])
+    if forward.expression.numbers == backward.expression.numbers:
+        expression = 2 * forward.expression
+    else:
+        expression = forward.expression + backward.expression
+    terms = _prefixed("forward", forward.terms) + _prefixed("backward", backward.terms)
+    return Parts(f"bidirectional {forward.name}", expression, terms)
+
+
+@_formula("TimeDistributed")
+def time_distributed(layer: Layer) -> Parts:
+    """The wrapped layer, applied to every time step with the same weights."""
+    per_step = tuple(
+        tuple((shape[0], *shape[2:]) for shape in call) for call in layer.input_shapes
+    )
+    steps = tuple(
+        tuple((shape[0], *shape[2:]) for shape in call) for call in layer.output_shapes
+    )
+    inner = _inner_parts(
+        dataclasses.replace(layer, output_shapes=steps), layer.config["layer"], per_step
+    )
+    return Parts(f"time_distributed {inner.name}", inner.expression, inner.terms)
+
+
+@_formula("SpectralNormalization")
+def spectral_normalization(layer: Layer) -> Parts:
+    """The wrapped layer plus the power-iteration vector ``u`` (one value per kernel column)."""
+    inner = _inner_parts(layer, layer.config["layer"])
+    kernel = next(t for t in inner.terms if t.name == "kernel")
+    columns = _sym("f_out", kernel.shape[-1])
+    terms = (*inner.terms, term("vector_u", (1, columns.value), trainable=False))
+    return Parts(f"spectral_norm {inner.name}", inner.expression + columns, terms)
+
+
+def _prefixed(prefix: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    return tuple(dataclasses.replace(t, name=f"{prefix}/{t.name}") for t in terms)
+
+
+# Attention -------------------------------------------------------------------------------
+
+
+def _attention_inputs(layer: Layer) -> tuple[Expr, Expr, Expr]:
+    """Feature sizes of query, key and value; key defaults to value (call order q, v, k)."""
+    shapes = layer.input_shapes[0] if layer.input_shapes else ()
+    if len(shapes) < 2:
+        raise ValueError("attention needs the query and value shapes of its first call")
+    d_q = _sym("d_q", _dim(shapes[0], -1))
+    d_v = _sym("d_v", _dim(shapes[1], -1))
+    d_k = _sym("d_k", _dim(shapes[2], -1)) if len(shapes) > 2 else _sym("d_k", d_v.value)
+    return d_q, d_k, d_v
+
+
+def _projection(name: str, source: Expr, heads: Expr, width: Expr, bias: bool) -> Parts:
+    """An EinsumDense projecting ``source`` features onto ``heads`` × ``width``."""
+    terms = [term(f"{name}/kernel", (source.value, heads.value, width.value))]
+    if bias:
+        terms.append(term(f"{name}/bias", (heads.value, width.value)))
+    expression = ((source + 1) if bias else source) * heads * width
+    return Parts(name, expression, tuple(terms))
+
+
+def _attention(
+    layer: Layer, heads_q: Expr, heads_kv: Expr, key_width: Expr, value_width: Expr,
+    out_dims: list[int], name: str,
+) -> Parts:
+    config = layer.config
+    bias = bool(config.get("use_bias", True))
+    d_q, d_k, d_v = _attention_inputs(layer)
+    parts = [
+        _projection("query", d_q, heads_q, key_width, bias),
+        _projection("key", d_k, heads_kv, key_width, bias),
+        _projection("value", d_v, heads_kv, value_width, bias),
+    ]
+    if config.get("use_gate"):
+        parts.append(_projection("gate", d_q, heads_q, value_width, bias))
+    d_out = _sym("d_out", product(out_dims).value) if out_dims != [d_q.value] else d_q
+    output = heads_q * value_width
+    terms = [term("attention_output/kernel", (heads_q.value, value_width.value, *out_dims))]
+    if bias:
+        output = output + 1
+        terms.append(term("attention_output/bias", out_dims))
+    expression = parts[0].expression
+    for part in parts[1:]:
+        expression = expression + part.expression
+    all_terms = tuple(t for part in parts for t in part.terms) + tuple(terms)
+    return Parts(name, expression + output * d_out, all_terms)
+
+
+@_formula("MultiHeadAttention")
+def multi_head_attention(layer: Layer) -> Parts:
+    """Query, key and value projections onto ``h`` heads, and the output projection."""
+    config = layer.config
+    heads = _sym("h", config["num_heads"])
+    key_dim = _sym("k", config["key_dim"])
+    value_dim = _sym("v", config.get("value_dim") or config["key_dim"])
+    out = config.get("output_shape")
+    d_q = _dim(_input_shape(layer), -1)
+    out_dims = [d_q] if out is None else ([int(out)] if isinstance(out, int) else list(out))
+    return _attention(layer, heads, heads, key_dim, value_dim, out_dims, "multi_head_attention")
+
+
+@_formula("GroupedQueryAttention", "GroupQueryAttention")
+def grouped_query_attention(layer: Layer) -> Parts:
+    """``h_q`` query heads share ``h_kv`` key/value heads of width ``k``."""
+    config = layer.config
+    heads_q = _sym("h_q", config["num_query_heads"])
+    heads_kv = _sym("h_kv", config["num_key_value_heads"])
+    width = _sym("k", config["head_dim"])
+    d_q = _dim(_input_shape(layer), -1)
+    return _attention(layer, heads_q, heads_kv, width, width, [d_q], "grouped_query_attention")
+
+
+@_formula("Attention")
+def attention(layer: Layer) -> Parts:
+    """Dot-product attention learns at most two scalars: a scale and a concat-score weight."""
+    names = ["scale"] if layer.config.get("use_scale") else []
+    names += ["concat_score_weight"] if layer.config.get("score_mode") == "concat" else []
+    if not names:
+        raise ValueError("this Attention layer has no weights to explain")
+    expression = _sym(names[0], 1)
+    for name in names[1:]:
+        expression = expression + _sym(name, 1)
+    return Parts("attention", expression, tuple(term(n, ()) for n in names))
+
+
+@_formula("AdditiveAttention")
+def additive_attention(layer: Layer) -> Parts:
+    """One learned scale per query feature."""
+    d = _sym("d_q", _dim(_input_shape(layer), -1))
+    return Parts("additive_attention", d, (term("scale", (d.value,)),))
