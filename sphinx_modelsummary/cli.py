@@ -47,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
         "--full-build", action="store_true", help="build with real weights, not shapes only"
     )
     show.set_defaults(run=_show)
+    check = commands.add_parser(
+        "check", help="run every model directive's checks in a docs folder (for CI)"
+    )
+    check.add_argument("sourcedir", help="the docs folder (where conf.py is)")
+    check.add_argument(
+        "outdir", nargs="?", help="folder of modelcheck.json/.xml (SOURCEDIR/_build/modelcheck)"
+    )
+    check.add_argument("-j", "--jobs", default="1", help="parallel processes, as sphinx-build -j")
+    check.set_defaults(run=_check)
     return parser
 
 
@@ -74,3 +83,11 @@ def _show(options: argparse.Namespace) -> int:
         if options.formulas:
             print(formulas_text(report))
     return 0
+
+
+def _check(options: argparse.Namespace) -> int:
+    """``sphinx-build -b modelcheck``: exit status 1 when any page's promise fails."""
+    from sphinx.cmd.build import build_main
+
+    outdir = options.outdir or os.path.join(options.sourcedir, "_build", "modelcheck")
+    return build_main(["-b", "modelcheck", "-j", options.jobs, options.sourcedir, outdir])

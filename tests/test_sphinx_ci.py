@@ -1,0 +1,95 @@
+"""CI mode: the modelcheck builder's files, and exit statuses of the real commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOTS = Path(__file__).parent / "roots"
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+@pytest.mark.sphinx("modelcheck", testroot="drift", freshenv=True)
+def test_modelcheck_writes_json_and_junit_and_no_pages(app):
+    app.build()
+    assert app.statuscode == 1
+    data = json.loads((app.outdir / "modelcheck.json").read_text(encoding="utf-8"))
+    assert data["summary"] == {"total": 3, "ok": 2, "drift": 1, "error": 0}
+    drift = data["results"][2]
+    assert drift == {
+        "document": "index",
+        "line": 10,
+        "directive": "model-summary",
+        "target": "example_project.fire:FireModuleWithSlip",
+        "expected": {"params": "32,624", "non-trainable": "144"},
+        "actual": {"params": 128_624, "trainable": 128_480, "non-trainable": 144},
+        "status": "drift",
+        "messages": ["params: the page promises 32,624, the code builds 128,624 (does not match)"],
+    }
+    assert [r["status"] for r in data["results"][:2]] == ["ok", "ok"]
+    suite = ElementTree.parse(app.outdir / "modelcheck.xml").getroot()
+    assert (suite.tag, suite.get("tests"), suite.get("failures"), suite.get("errors")) == (
+        "testsuite",
+        "3",
+        "1",
+        "0",
+    )
+    cases = suite.findall("testcase")
+    assert cases[2].get("classname") == "index"
+    assert cases[2].get("name") == "line 10: model-summary example_project.fire:FireModuleWithSlip"
+    assert "128,624" in cases[2].find("failure").text
+    assert cases[0].find("failure") is None
+    assert not list(app.outdir.glob("*.html"))
+    assert "DRIFT index:10 example_project.fire:FireModuleWithSlip" in app._status.getvalue()
+
+
+@pytest.mark.sphinx("modelcheck", testroot="problems", freshenv=True)
+def test_modelcheck_reports_builder_and_option_problems_as_errors(app):
+    app.build()
+    data = json.loads((app.outdir / "modelcheck.json").read_text(encoding="utf-8"))
+    assert data["summary"] == {"total": 15, "ok": 3, "drift": 0, "error": 12}
+    suite = ElementTree.parse(app.outdir / "modelcheck.xml").getroot()
+    assert suite.get("errors") == "12"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, env=ENV, check=False
+    )
+
+
+def test_sphinx_build_exits_non_zero_on_drift_without_w(tmp_path):
+    done = run("-m", "sphinx", "-b", "html", str(ROOTS / "test-drift"), str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "index.rst:10: ERROR: example_project.fire:FireModuleWithSlip" in done.stderr
+    assert (tmp_path / "index.html").exists() and (tmp_path / "fine.html").exists()
+
+
+def test_check_command_and_parallel_build_agree(tmp_path):
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-basic", source)
+    done = run("-m", "sphinx_modelsummary", "check", "docs", "-j", "2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((source / "_build" / "modelcheck" / "modelcheck.json").read_text())
+    assert data["summary"] == {"total": 2, "ok": 2, "drift": 0, "error": 0}
+    html = tmp_path / "html"
+    done = run("-m", "sphinx", "-j", "2", "-b", "html", "docs", str(html), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = BeautifulSoup((html / "other.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Seen from another page: 32,480 trainable parameters." in page.get_text()
+
+
+def test_check_command_fails_on_drift(tmp_path):
+    done = run(
+        "-m", "sphinx_modelsummary", "check", str(ROOTS / "test-drift"), str(tmp_path), cwd=tmp_path
+    )
+    assert done.returncode == 1
+    assert json.loads((tmp_path / "modelcheck.json").read_text())["summary"]["drift"] == 1
