@@ -209,13 +209,13 @@ def _join(
 ) -> Expr:
     """Join operands, bracketing those that bind more loosely than the operator."""
 
-    def wrap(part: Expr, text: str, left: str, right: str) -> str:
-        return f"{left}{text}{right}" if part.level > level else text
+    def wrap(part: Expr, text: str) -> str:
+        return f"({text})" if part.level > level else text
 
     return Expr(
-        text=separator.join(wrap(p, p.text, "(", ")") for p in parts),
-        latex=latex_separator.join(wrap(p, p.latex, r"\left(", r"\right)") for p in parts),
-        numbers=separator.join(wrap(p, p.numbers, "(", ")") for p in parts),
+        text=separator.join(wrap(p, p.text) for p in parts),
+        latex=latex_separator.join(wrap(p, p.latex) for p in parts),
+        numbers=separator.join(wrap(p, p.numbers) for p in parts),
         value=combine([p.value for p in parts]),
         level=level,
     )

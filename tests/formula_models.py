@@ -134,3 +134,19 @@ def attention_family() -> keras.Model:
         layers.AdditiveAttention(name="additive")([query, query]),
     ]
     return keras.Model([query, value, key, memory], outputs, name="attention_family")
+
+
+class Scale(layers.Layer):
+    """A user's own layer with one weight per channel: no built-in formula knows it."""
+
+    def build(self, input_shape: tuple) -> None:
+        self.scale = self.add_weight(shape=(input_shape[-1],), name="scale")
+        self.offset = self.add_weight(shape=(input_shape[-1],), name="offset", trainable=False)
+
+    def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
+        return inputs * self.scale + self.offset
+
+
+def custom_family() -> keras.Model:
+    inputs = keras.Input((4, 6), name="features")
+    return keras.Model(inputs, Scale(name="scale")(inputs), name="custom_family")

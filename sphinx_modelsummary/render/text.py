@@ -21,18 +21,26 @@ def summary_text(report: ModelReport, expand_nested: bool = False) -> str:
 
 
 def formulas_text(report: ModelReport) -> str:
-    header = ["Layer", "Formula", "With numbers", "Params"]
-    body = [
-        [
-            row.layer,
-            row.symbolic + (" (weights)" if row.fallback else ""),
-            row.substituted,
-            row.value,
-        ]
-        for row in formula_rows(report)
-    ]
-    body.append(["Total", "", "", format_count(report.totals.params)])
-    return "\n".join(_table(header, body, right_aligned={3})) + "\n"
+    """The formula table; fallback rows are starred and disagreements listed below it."""
+    rows = formula_rows(report)
+    split = any(report.layer(row.path).formula.non_trainable for row in rows)
+    header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if split else [])
+    body = []
+    for row in rows:
+        cells = [row.layer, row.symbolic + (" *" if row.fallback else ""), row.substituted,
+                 row.value]
+        if split:
+            formula = report.layer(row.path).formula
+            cells.append(format_count(formula.non_trainable) if formula.non_trainable else "-")
+        body.append(cells)
+    total = ["Total", "", "", format_count(report.totals.params)]
+    body.append(total + ([format_count(report.totals.non_trainable)] if split else []))
+    lines = _table(header, body, right_aligned={3, 4})
+    if any(row.fallback for row in rows):
+        lines.append("* no named formula for this layer: the exact sum of its weight shapes")
+    lines += [f"formula disagreed, exact sum shown: {text}" for text in
+              report.formula_disagreements]
+    return "\n".join(lines) + "\n"
 
 
 def _table(header: list[str], body: list[list[str]], right_aligned: set[int]) -> list[str]:
