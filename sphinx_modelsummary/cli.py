@@ -69,7 +69,7 @@ def _show(options: argparse.Namespace) -> int:
     ]
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())  # as `python -m` does: targets in this folder import
-    engine = Engine()
+    engine = Engine(isolated=False)
     try:
         reports = [engine.report(request).report for request in requests]
     finally:

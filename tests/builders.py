@@ -77,3 +77,29 @@ def refuses_stateless_scope() -> keras.Model:
     if in_stateless_scope():
         raise RuntimeError("this builder needs real weights")
     return dense_chain()
+
+
+def hangs() -> keras.Model:
+    import time
+
+    time.sleep(3600)
+    return dense_chain()
+
+
+def exits_the_process() -> keras.Model:
+    import os
+
+    os._exit(3)
+
+
+def segfaults() -> keras.Model:
+    import ctypes
+
+    ctypes.string_at(0)
+    return dense_chain()
+
+
+def chatty() -> keras.Model:
+    """Prints to standard output, which must not confuse the worker's answers."""
+    print('{"ok": false, "kind": "fake", "message": "printed by the user"}')
+    return dense_chain()

@@ -39,8 +39,12 @@ def engine_for(env: Any) -> Engine:
     cache_dir = config.modelsummary_cache_dir or os.path.join(env.doctreedir, "modelsummary-cache")
     key = (str(cache_dir), float(config.modelsummary_timeout))
     if key not in _ENGINES:
-        _ENGINES[key] = Engine(cache_dir=key[0], timeout=key[1])
+        _ENGINES[key] = Engine(cache_dir=key[0], timeout=key[1], warn=_warn_about_engine)
     return _ENGINES[key]
+
+
+def _warn_about_engine(message: str) -> None:
+    logger.warning(message, type="modelsummary", subtype="cache")
 
 
 def close_engines() -> None:

@@ -1,0 +1,105 @@
+"""The report cache: one JSON file per build request, valid while its sources are unchanged.
+
+An entry's key covers the target text, the options that change the build and
+the versions of the frameworks and of this extension; the entry records a hash
+of every project source file the builder imported, and is used only while all
+of them still hash the same. Entries are written atomically, so concurrent
+builds sharing a folder never read half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any
+
+from . import __version__
+from .execute import BuildRequest
+from .report import ModelReport
+
+FRAMEWORK_DISTRIBUTIONS = ("keras", "tensorflow", "tensorflow-cpu", "tf-keras", "torch", "jax")
+
+
+def framework_versions() -> dict[str, str]:
+    """Installed framework versions, read from package metadata (no framework import)."""
+    versions = {}
+    for name in FRAMEWORK_DISTRIBUTIONS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def request_key(request: BuildRequest) -> str:
+    identity = {
+        "target": str(request.target),
+        "input_shapes": request.input_shapes,
+        "shape_only": request.shape_only,
+        "frameworks": framework_versions(),
+        "extension": __version__,
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def file_hash(path: str) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return None
+
+
+class ReportCache:
+    """Reads and writes entries under ``folder``; problems become warnings, never failures."""
+
+    def __init__(self, folder: str, warn: Callable[[str], None]) -> None:
+        self.folder = folder
+        self.warn = warn
+        self.enabled = True
+
+    def _path(self, request: BuildRequest) -> str:
+        return os.path.join(self.folder, f"{request_key(request)}.json")
+
+    def get(self, request: BuildRequest) -> tuple[ModelReport, tuple[str, ...]] | None:
+        """The cached report and its source files, if present and still valid."""
+        if not self.enabled:
+            return None
+        path = self._path(request)
+        try:
+            with open(path, encoding="utf-8") as file:
+                entry = json.load(file)
+            report = ModelReport.from_dict(entry["report"])
+            sources: dict[str, str] = entry["sources"]
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # not cached yet (or no cache folder at all)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            self.warn(f"ignoring unreadable cache entry {path} ({error}); building again")
+            return None
+        if any(file_hash(source) != digest for source, digest in sources.items()):
+            return None
+        return report, tuple(sorted(sources))
+
+    def put(self, request: BuildRequest, report: ModelReport, sources: tuple[str, ...]) -> None:
+        if not self.enabled:
+            return
+        entry: dict[str, Any] = {
+            "report": report.to_dict(),
+            "sources": {source: file_hash(source) for source in sources},
+        }
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(entry, file, sort_keys=True)
+            os.replace(temporary, self._path(request))
+        except OSError as error:
+            self.enabled = False
+            self.warn(
+                f"cannot write the model cache in {self.folder} ({error}); "
+                "going on without caching"
+            )
