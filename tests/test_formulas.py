@@ -313,6 +313,11 @@ def test_registry_covers_every_layer_class_the_issue_lists():
     assert [name for name in ISSUE_CLASSES if name not in formulas.REGISTRY] == []
 
 
+def test_docs_page_lists_every_registered_layer_class():
+    page = (Path(__file__).parents[1] / "docs" / "formulas.rst").read_text(encoding="utf-8")
+    assert [name for name in sorted(formulas.REGISTRY) if f"``{name}``" not in page] == []
+
+
 def test_formulas_module_does_not_import_a_framework():
     code = (
         "import sys, sphinx_modelsummary.formulas as f; assert 'Conv2D' in f.REGISTRY; "
