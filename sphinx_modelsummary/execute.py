@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
 import inspect
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +70,15 @@ def resolve(target: Target) -> Any:
             f"target {str(target)!r}: module {target.module!r} has no attribute "
             f"{target.attribute!r}{hint}",
         ) from None
+
+
+def module_file(target: Target) -> str | None:
+    """The file of the target's module, found without running it (its parents may be)."""
+    try:
+        spec = importlib.util.find_spec(target.module)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec and spec.origin and os.path.isfile(spec.origin) else None
 
 
 def _call_builder(target: Target) -> Any:

@@ -107,18 +107,26 @@ def dense(layer: Layer) -> Parts:
     config = layer.config
     n_in = _sym("n_in", _dim(_input_shape(layer), -1))
     units = _sym("units", config["units"])
-    expression = _bias(n_in, config) * units
-    terms = [term("kernel", (n_in.value, units.value))]
+    terms = _with_bias_terms([term("kernel", (n_in.value, units.value))], config, (units.value,))
+    return _with_lora(Parts("dense", _bias(n_in, config) * units, terms), config, [n_in], units)
+
+
+def _with_lora(parts: Parts, config: dict[str, Any], kernel_in: list[Expr], kernel_out: Expr,
+               prefix: str = "lora_kernel") -> Parts:
+    """LoRA freezes the first term (the kernel) and adds two trainable low-rank factors."""
     rank = config.get("lora_rank")
-    if rank:
-        r = _sym("r", rank)
-        expression = expression + (n_in + units) * r
-        terms = [
-            term("kernel", (n_in.value, units.value), trainable=False),
-            term("lora_kernel_a", (n_in.value, rank)),
-            term("lora_kernel_b", (rank, units.value)),
-        ]
-    return Parts("dense", expression, _with_bias_terms(terms, config, (units.value,)))
+    if not rank:
+        return parts
+    r = _sym("r", rank)
+    fan_in = product(kernel_in)
+    frozen = dataclasses.replace(parts.terms[0], trainable=False)
+    terms = (
+        frozen,
+        *parts.terms[1:],
+        term(f"{prefix}_a", (*[dim.value for dim in kernel_in], rank)),
+        term(f"{prefix}_b", (rank, kernel_out.value)),
+    )
+    return Parts(parts.name, parts.expression + (fan_in + kernel_out) * r, terms)
 
 
 @_formula("EinsumDense")
@@ -133,14 +141,15 @@ def einsum_dense(layer: Layer) -> Parts:
         (k, v) for k, v in _letter_sizes(output_spec, layer.output_shapes[0][0]).items()
         if k not in sizes
     )
-    kernel = product(_sym(letter, sizes[letter]) for letter in kernel_spec)
+    letters = [_sym(letter, sizes[letter]) for letter in kernel_spec]
     bias_axes = config.get("bias_axes") or ""
-    expression = kernel
+    expression = product(letters)
     terms = [term("kernel", [sizes[letter] for letter in kernel_spec])]
     if bias_axes:
-        expression = kernel + product(_sym(letter, sizes[letter]) for letter in bias_axes)
+        expression = expression + product(_sym(letter, sizes[letter]) for letter in bias_axes)
         terms.append(term("bias", [sizes[letter] for letter in bias_axes]))
-    return Parts(f"einsum {equation}", expression, tuple(terms))
+    parts = Parts(f"einsum {equation}", expression, tuple(terms))
+    return _with_lora(parts, config, letters[:-1], letters[-1])
 
 
 def _letter_sizes(spec: str, shape: Shape) -> dict[str, int]:
@@ -165,16 +174,8 @@ def embedding(layer: Layer) -> Parts:
     if config.get("tie_weights", True) is False:
         expression = 2 * expression
         terms.append(term("reverse_embeddings", (width.value, vocabulary.value)))
-    rank = config.get("lora_rank")
-    if rank:
-        r = _sym("r", rank)
-        expression = expression + (vocabulary + width) * r
-        terms[0] = dataclasses.replace(terms[0], trainable=False)
-        terms += [
-            term("lora_embeddings_a", (vocabulary.value, rank)),
-            term("lora_embeddings_b", (rank, width.value)),
-        ]
-    return Parts("embedding", expression, tuple(terms))
+    parts = Parts("embedding", expression, tuple(terms))
+    return _with_lora(parts, config, [vocabulary], width, prefix="lora_embeddings")
 
 
 @_formula("PReLU")

@@ -23,11 +23,16 @@ def dense_family() -> keras.Model:
         layers.EinsumDense(
             "...b,bcd->...cd", output_shape=(3, 2), bias_axes="cd", name="einsum_ellipsis"
         )(sequence),
+        layers.Dense(4, lora_rank=2, name="dense_lora")(flat),
+        layers.EinsumDense(
+            "ab,bc->ac", output_shape=5, bias_axes="c", lora_rank=3, name="einsum_lora"
+        )(flat),
         layers.PReLU(name="prelu")(sequence),
         layers.PReLU(shared_axes=[1], name="prelu_shared")(sequence),
     ]
     tokens = keras.Input((6,), dtype="int32", name="tokens")
     outputs.append(layers.Embedding(100, 8, name="embedding")(tokens))
+    outputs.append(layers.Embedding(10, 4, lora_rank=2, name="embedding_lora")(tokens))
     reversible = layers.ReversibleEmbedding(50, 4, tie_weights=False, name="reversible")
     outputs.append(reversible(tokens))
     return keras.Model([flat, sequence, tokens], outputs, name="dense_family")
@@ -73,6 +78,7 @@ def norm_family() -> keras.Model:
         layers.BatchNormalization(center=False, name="batch_norm_no_center")(image),
         layers.BatchNormalization(scale=False, center=False, name="batch_norm_bare")(image),
         layers.BatchNormalization(axis=1, name="batch_norm_axis1")(image),
+        layers.BatchNormalization(renorm=True, name="batch_renorm")(image),
         layers.LayerNormalization(name="layer_norm")(sequence),
         layers.LayerNormalization(axis=[1, 2], scale=False, name="layer_norm_axes")(sequence),
         layers.LayerNormalization(rms_scaling=True, name="layer_norm_rms")(sequence),
@@ -126,6 +132,13 @@ def attention_family() -> keras.Model:
         layers.MultiHeadAttention(
             num_heads=2, key_dim=3, value_dim=5, output_shape=7, use_bias=False, name="mha_odd"
         )(query, value, key),
+        layers.MultiHeadAttention(num_heads=2, key_dim=4, use_gate=True, name="mha_gate")(
+            query, value
+        ),
+        layers.GroupQueryAttention(
+            head_dim=2, num_query_heads=2, num_key_value_heads=1, use_gate=True,
+            use_bias=False, name="gqa_gate",
+        )(query, memory),
         layers.GroupQueryAttention(
             head_dim=4, num_query_heads=4, num_key_value_heads=2, name="gqa"
         )(query, memory),

@@ -19,7 +19,7 @@ from sphinx.util.docutils import SphinxDirective
 from ..checks import check_expectations
 from ..engine import Engine
 from ..errors import BuildError, ModelSummaryError
-from ..execute import BuildRequest
+from ..execute import BuildRequest, module_file
 from ..render.nodes import formulas_nodes, problem_node, summary_nodes
 from ..render.rows import SUMMARY_COLUMNS, default_columns
 from ..report import ModelReport, format_bytes, format_count
@@ -88,6 +88,9 @@ class ModelDirective(SphinxDirective):
         try:
             outcome = engine_for(self.env).report(request, timeout=options.timeout)
         except BuildError as error:
+            source = module_file(request.target)
+            if source:  # fixing the model's module must re-check this page
+                self.env.note_dependency(source)
             return self.fail(result, "builder", error.message)
         for path in outcome.source_files:
             self.env.note_dependency(path)
