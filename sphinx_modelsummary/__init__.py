@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 def setup(app: Any) -> dict[str, Any]:
     """Sphinx entry point: register directives, role, builder, config values and events."""
-    from .sphinx import builder, config, directives, domain, events, role
+    from .sphinx import builder, config, directives, domain, events, lockfile, role
 
     config.register(app)
     app.add_domain(domain.ModelSummaryDomain)
@@ -24,5 +24,6 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", events.builder_inited)
     app.connect("env-check-consistency", role.check_role_names)
     app.connect("doctree-resolved", role.fill_figures)
+    app.connect("build-finished", lockfile.update_lockfile)
     app.connect("build-finished", events.build_finished)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

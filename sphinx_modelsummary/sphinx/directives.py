@@ -16,15 +16,17 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from ..checks import check_expectations
+from ..checks import Finding, check_expectations
 from ..engine import Engine
 from ..errors import BuildError, ModelSummaryError
 from ..execute import BuildRequest, module_file
+from ..lockfile import LockfileError, compare, lock_key
 from ..render.nodes import formulas_nodes, problem_node, summary_nodes
 from ..render.rows import SUMMARY_COLUMNS, default_columns
 from ..report import ModelReport, format_bytes, format_count
 from ..target import parse_target
 from .domain import CheckResult, ModelRecord, Problem, domain_of
+from .lockfile import lockfile_path, recorded_entries, updating
 from .options import SHARED_OPTIONS, OptionError, SharedOptions, parse_names, parse_shared
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,8 @@ class ModelDirective(SphinxDirective):
         self.record(report, options, result)
         findings = check_expectations(report, options.expectations)
         result.expected = {f.count: f.expected for f in findings}
+        result.lock_key = lock_key(request)
+        findings += self.lockfile_findings(result.lock_key, report)
         drift = [finding for finding in findings if not finding.ok]
         if drift:
             result.status = "drift"
@@ -106,6 +110,28 @@ class ModelDirective(SphinxDirective):
             report_problem(self, "drift", f"{target_text}: " + "; ".join(result.messages))
             output.insert(0, problem_node("The code no longer matches this page", result.messages))
         return output
+
+    def lockfile_findings(self, key: str, report: ModelReport) -> list[Finding]:
+        """Compare with ``modelsummary_lockfile``, unless this build rewrites it."""
+        path = lockfile_path(self.config, str(self.env.srcdir))
+        if path is None or updating(self.config):
+            return []
+        self.env.note_dependency(path)
+        try:
+            recorded = recorded_entries(path).get(key)
+        except LockfileError as error:
+            report_problem(self, "lockfile", str(error))
+            return []
+        if recorded is None:
+            logger.warning(
+                f"{key} is not in the lockfile {self.config.modelsummary_lockfile}; add it with "
+                "-D modelsummary_update_lockfile=1",
+                location=self.get_location(),
+                type="modelsummary",
+                subtype="lockfile",
+            )
+            return []
+        return compare(recorded, report, self.config.modelsummary_lockfile)
 
     def check_options(self, options: SharedOptions) -> None:
         """Subclasses validate their own options here (raise OptionError)."""

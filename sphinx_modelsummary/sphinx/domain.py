@@ -57,6 +57,8 @@ class CheckResult:
     actual: dict[str, int] = field(default_factory=dict)
     status: str = "ok"  # "ok", "drift" or "error"
     messages: list[str] = field(default_factory=list)
+    #: The model's name in the lockfile (target and input shapes).
+    lock_key: str = ""
 
 
 class ModelSummaryDomain(Domain):

@@ -1,0 +1,89 @@
+"""The lockfile: every documented model's counts, recorded in a reviewable JSON file.
+
+A build compares what the code builds with what the lockfile records; a
+difference is drift, as with ``:expect-params:``, but for every model at once
+and without writing numbers into the pages. The file is sorted and stable, so
+a change of architecture shows up as a small diff in review.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+from .checks import Finding
+from .errors import ModelSummaryError
+from .execute import BuildRequest
+from .report import ModelReport
+
+LOCK_COUNTS = ("params", "trainable", "non_trainable")
+
+
+class LockfileError(ModelSummaryError):
+    """The lockfile exists but cannot be read."""
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    params: int
+    trainable: int
+    non_trainable: int
+
+
+def lock_key(request: BuildRequest) -> str:
+    """The entry's name: the target, and the input shapes when the page gives them."""
+    key = str(request.target)
+    if request.input_shapes:
+        key += " @ " + ", ".join(str(tuple(shape)) for shape in request.input_shapes)
+    return key
+
+
+def entry_of(report: ModelReport) -> LockEntry:
+    totals = report.totals
+    return LockEntry(totals.params, totals.trainable, totals.non_trainable)
+
+
+def read_lockfile(path: str) -> dict[str, LockEntry]:
+    """The entries of the lockfile; an absent file has none."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = json.load(file)
+        return {key: LockEntry(**value) for key, value in data["models"].items()}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise LockfileError(
+            f"the lockfile {path} cannot be read ({error}); fix it, or rewrite it with "
+            "-D modelsummary_update_lockfile=1"
+        ) from None
+
+
+def write_lockfile(path: str, entries: dict[str, LockEntry]) -> None:
+    """Write sorted, indented JSON with a trailing newline, atomically."""
+    data = {
+        "models": {
+            key: {count: getattr(entry, count) for count in LOCK_COUNTS}
+            for key, entry in sorted(entries.items())
+        }
+    }
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as file:
+        json.dump(data, file, indent=2, sort_keys=True)
+        file.write("\n")
+    os.replace(temporary, path)
+
+
+def compare(recorded: LockEntry, report: ModelReport, name: str) -> list[Finding]:
+    """One Finding per count the lockfile records for this model."""
+    actual = entry_of(report)
+    return [
+        Finding(
+            count=count.replace("_", "-"),
+            expected=f"{getattr(recorded, count):,}",
+            actual=getattr(actual, count),
+            ok=getattr(recorded, count) == getattr(actual, count),
+            source=f"lockfile {name}",
+        )
+        for count in LOCK_COUNTS
+    ]
