@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from .formulas import Expr, make_formula, product, register, symbol, term
+from .formulas import Expr, NotApplicable, make_formula, product, register, symbol, term
 from .report import Formula, Layer, Shape, Term
 
 
@@ -71,14 +71,14 @@ def _sym(text: str, value: int) -> Expr:
 def _input_shape(layer: Layer, index: int = 0) -> Shape:
     """The shape of the layer's ``index``-th input at its first call."""
     if not layer.input_shapes:
-        raise ValueError("the layer was never called, so its input shapes are unknown")
+        raise NotApplicable("the layer was never called, so its input shapes are unknown")
     return layer.input_shapes[0][index]
 
 
 def _dim(shape: Shape, axis: int) -> int:
     value = shape[axis]
     if value is None:
-        raise ValueError(f"axis {axis} of input shape {shape} is unknown")
+        raise NotApplicable(f"axis {axis} of input shape {shape} is unknown")
     return int(value)
 
 
@@ -480,7 +480,7 @@ def _attention_inputs(layer: Layer) -> tuple[Expr, Expr, Expr]:
     """Feature sizes of query, key and value; key defaults to value (call order q, v, k)."""
     shapes = layer.input_shapes[0] if layer.input_shapes else ()
     if len(shapes) < 2:
-        raise ValueError("attention needs the query and value shapes of its first call")
+        raise NotApplicable("attention needs the query and value shapes of its first call")
     d_q = _sym("d_q", _dim(shapes[0], -1))
     d_v = _sym("d_v", _dim(shapes[1], -1))
     d_k = _sym("d_k", _dim(shapes[2], -1)) if len(shapes) > 2 else _sym("d_k", d_v.value)

@@ -27,6 +27,13 @@ REGISTRY: dict[str, FormulaFunction] = {}
 _ATOM, _PRODUCT, _SUM = 0, 1, 2
 
 
+class NotApplicable(ValueError):
+    """Raised by a formula when the report lacks what it needs (a layer never called).
+
+    The layer gets the exact fallback, and no disagreement is recorded: nothing was wrong.
+    """
+
+
 @dataclass(frozen=True)
 class Expr:
     """An arithmetic expression over named symbols, kept in three notations at once."""
@@ -145,6 +152,8 @@ def explain(layer: Layer) -> tuple[Formula, str | None]:
         return fallback(layer), None
     try:
         formula = function(layer)
+    except NotApplicable:
+        return fallback(layer), None
     except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError) as error:
         return fallback(layer), f"{layer.path} ({layer.class_name}): formula failed: {error!r}"
     problem = _disagreement(formula, layer)

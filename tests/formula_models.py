@@ -163,3 +163,16 @@ class Scale(layers.Layer):
 def custom_family() -> keras.Model:
     inputs = keras.Input((4, 6), name="features")
     return keras.Model(inputs, Scale(name="scale")(inputs), name="custom_family")
+
+
+class WithSpareLayer(keras.Model):
+    """A subclassed model holding a built Dense that its call never uses."""
+
+    def __init__(self) -> None:
+        super().__init__(name="with_spare")
+        self.used = layers.Dense(2, name="used")
+        self.spare = layers.Dense(3, name="spare")
+        self.spare.build((None, 4))
+
+    def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
+        return self.used(inputs)

@@ -201,6 +201,14 @@ def test_unknown_layer_gets_the_exact_fallback_without_a_disagreement(report_of)
     assert report.formula_disagreements == ()
 
 
+def test_a_layer_never_called_gets_the_fallback_without_a_disagreement(report_of):
+    report = report_of("formula_models:WithSpareLayer", [(None, 5)])
+    assert report.layer("used").formula.substituted == "(5 + 1)·2"
+    spare = report.layer("spare").formula
+    assert (spare.fallback, spare.value, spare.substituted) == (True, 15, "kernel 4×3 + bias 3")
+    assert report.formula_disagreements == ()
+
+
 def _scale_formula(value_offset: int = 0, offset_trainable: bool = False, shape=None):
     """A formula for the test's Scale layer, optionally wrong in one chosen way."""
 
