@@ -154,7 +154,7 @@ def explain(layer: Layer) -> tuple[Formula, str | None]:
         formula = function(layer)
     except NotApplicable:
         return fallback(layer), None
-    except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError) as error:
+    except Exception as error:  # noqa: BLE001 - a broken formula must not break the build
         return fallback(layer), f"{layer.path} ({layer.class_name}): formula failed: {error!r}"
     problem = _disagreement(formula, layer)
     if problem:

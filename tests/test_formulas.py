@@ -248,8 +248,9 @@ def test_register_decorator_adds_the_function_to_the_registry(monkeypatch):
         (_scale_formula(offset_trainable=True), "formula says 12 trainable, the weights hold 6"),
         (_scale_formula(shape=(2, 3)), "formula terms have shapes"),
         (lambda layer: layer.config["no such key"], "formula failed: KeyError"),
+        (lambda layer: layer.no_such_attribute, "formula failed: AttributeError"),
     ],
-    ids=["total", "split", "shapes", "raises"],
+    ids=["total", "split", "shapes", "raises", "crashes"],
 )
 def test_a_wrong_formula_falls_back_and_is_recorded(report_of, monkeypatch, wrong, problem):
     monkeypatch.setitem(formulas.REGISTRY, "Scale", wrong)
