@@ -57,12 +57,15 @@ class Engine:
         self.cache = ReportCache(cache_dir, self.warn) if cache_dir else None
         self.isolated = isolated
         self.workers_started = 0
+        self.built = 0
+        self.from_cache = 0
         self._worker: _Worker | None = None
 
     def report(self, request: BuildRequest, timeout: float | None = None) -> BuildOutcome:
         """The request's report; raises BuildError for anything the user must fix."""
         cached = self.cache.get(request) if self.cache else None
         if cached is not None:
+            self.from_cache += 1
             return BuildOutcome(report=cached[0], source_files=cached[1], cached=True)
         if self.isolated:
             report, sources = self._build_in_worker(request, timeout or self.timeout)
@@ -71,6 +74,7 @@ class Engine:
             sources = tuple(project_files(request.target.module))
         if self.cache:
             self.cache.put(request, report, sources)
+        self.built += 1
         return BuildOutcome(report=report, source_files=sources)
 
     def _build_in_worker(

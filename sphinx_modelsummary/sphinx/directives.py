@@ -49,10 +49,20 @@ def _warn_about_engine(message: str) -> None:
     logger.warning(message, type="modelsummary", subtype="cache")
 
 
-def close_engines() -> None:
-    """Stop what the engines hold (worker processes) at the end of a build."""
+def close_engines() -> str | None:
+    """Stop what the engines hold (worker processes); say what they did, if anything."""
+    built = cached = workers = 0
     while _ENGINES:
-        _ENGINES.popitem()[1].close()
+        engine = _ENGINES.popitem()[1]
+        built, cached = built + engine.built, cached + engine.from_cache
+        workers += engine.workers_started
+        engine.close()
+    if not built + cached:
+        return None
+    return (
+        f"modelsummary: {built + cached} models, {cached} from the cache, "
+        f"{workers} worker process{'es' if workers != 1 else ''} started"
+    )
 
 
 def report_problem(directive: SphinxDirective, kind: str, message: str) -> None:

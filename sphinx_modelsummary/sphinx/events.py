@@ -28,7 +28,9 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     Like sphinx.ext.doctest, this sets ``app.statuscode`` so the build fails
     without ``-W``; every page has still been built.
     """
-    close_engines()
+    activity = close_engines()
+    if activity:
+        logger.info(activity)
     if exception is not None:
         return
     problems = domain_of(app.env).problems() + list(
