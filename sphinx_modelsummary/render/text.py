@@ -23,15 +23,15 @@ def summary_text(report: ModelReport, expand_nested: bool = False) -> str:
 def formulas_text(report: ModelReport) -> str:
     """The formula table; fallback rows are starred and disagreements listed below it."""
     rows = formula_rows(report)
-    split = any(report.layer(row.path).formula.non_trainable for row in rows)
+    frozen = {layer.path: layer.formula.non_trainable for layer in report.layers if layer.formula}
+    split = any(frozen.values())
     header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if split else [])
     body = []
     for row in rows:
         cells = [row.layer, row.symbolic + (" *" if row.fallback else ""), row.substituted,
                  row.value]
         if split:
-            formula = report.layer(row.path).formula
-            cells.append(format_count(formula.non_trainable) if formula.non_trainable else "-")
+            cells.append(format_count(frozen[row.path]) if frozen[row.path] else "-")
         body.append(cells)
     total = ["Total", "", "", format_count(report.totals.params)]
     body.append(total + ([format_count(report.totals.non_trainable)] if split else []))
