@@ -171,7 +171,7 @@ def _input_specs(
 ) -> tuple[list[Any], list[str]]:
     """Symbolic inputs for the trace: the given shapes, else the model's own."""
     model_inputs = _model_inputs(model)
-    names = [getattr(tensor, "name", None) for tensor in model_inputs]
+    names = [_input_name(tensor) for tensor in model_inputs]
     dtypes = [getattr(tensor, "dtype", "float32") for tensor in model_inputs]
     if input_shapes:
         shapes = [tuple(shape) for shape in input_shapes]
@@ -198,6 +198,13 @@ def _input_specs(
         names = ["input"] if len(shapes) == 1 else [f"input_{i + 1}" for i in range(len(shapes))]
     specs = [keras.KerasTensor(shape, dtype=dtype) for shape, dtype in zip(shapes, dtypes)]
     return specs, names
+
+
+def _input_name(tensor: Any) -> str | None:
+    """The name of the InputLayer that made a functional model's input tensor."""
+    history = getattr(tensor, "_keras_history", None)
+    operation = getattr(history, "operation", None)
+    return getattr(operation, "name", None) or getattr(tensor, "name", None)
 
 
 def _model_inputs(model: Any) -> list[Any]:

@@ -1,0 +1,121 @@
+"""``.. model-diagram:: TARGET``: the architecture drawn with matplotlib.
+
+The image files are named by a hash of the report and the drawing options and
+written once; an SVG (or PNG) for HTML and a PDF for LaTeX are offered as
+candidates of one image, so every builder picks what it can show, and the
+text builder prints the alt text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+
+from ..render.diagram import alt_text, render
+from ..render.layout import LayoutOptions, layout
+from ..report import ModelReport
+from .directives import ModelDirective
+from .options import SHARED_OPTIONS, OptionError, SharedOptions, parse_choice, parse_flag
+
+DIAGRAM_OPTIONS = {
+    "direction": directives.unchanged,
+    "show-shapes": directives.unchanged,
+    "show-params": directives.unchanged,
+    "show-types": directives.unchanged,
+    "max-depth": directives.unchanged,
+    "collapse": directives.unchanged,
+    "alt": directives.unchanged,
+    "width": directives.unchanged,
+    "align": directives.unchanged,
+    "format": directives.unchanged,
+}
+
+
+class ModelDiagramDirective(ModelDirective):
+    """The architecture as a figure: one box per layer, arrows for connections."""
+
+    option_spec: ClassVar[dict[str, Any]] = {**SHARED_OPTIONS, **DIAGRAM_OPTIONS}
+
+    def check_options(self, options: SharedOptions) -> None:
+        self.layout_options(options)
+        self.image_format()
+        if "width" in self.options:
+            try:
+                directives.length_or_percentage_or_unitless(self.options["width"])
+            except ValueError:
+                raise OptionError(
+                    f":width: {self.options['width']!r} is not a length such as 600px or 80%"
+                ) from None
+        parse_choice("align", self.options.get("align"), ("left", "center", "right"), "center")
+
+    def layout_options(self, options: SharedOptions) -> LayoutOptions:
+        depth_text = self.options.get("max-depth")
+        max_depth = None
+        if depth_text is not None:
+            if not depth_text.strip().isdigit():
+                raise OptionError(f":max-depth: {depth_text!r} must be a whole number, 0 or more")
+            max_depth = int(depth_text)
+        collapse = tuple(
+            name.strip() for name in (self.options.get("collapse") or "").split(",") if name.strip()
+        )
+        if "collapse" in self.options and not collapse:
+            collapse = ("all",)
+        return LayoutOptions(
+            direction=parse_choice(
+                "direction", self.options.get("direction"), ("tb", "lr"), "tb"
+            ).upper(),
+            expand_nested=options.expand_nested,
+            max_depth=max_depth,
+            show_shapes=parse_flag("show-shapes", self.options, True),
+            show_params=parse_flag("show-params", self.options, True),
+            show_types=parse_flag("show-types", self.options, True),
+            collapse=collapse,
+        )
+
+    def image_format(self) -> str:
+        default = self.config.modelsummary_diagram_format
+        return parse_choice("format", self.options.get("format"), ("svg", "png"), default)
+
+    def render(self, report: ModelReport, options: SharedOptions) -> list[nodes.Node]:
+        drawing = layout(report, self.layout_options(options))
+        stem = _file_stem(report, drawing)
+        folder = os.path.join(self.env.doctreedir, "modelsummary-diagrams")
+        os.makedirs(folder, exist_ok=True)
+        for fmt in (self.image_format(), "pdf"):
+            path = os.path.join(folder, f"{stem}.{fmt}")
+            if not os.path.exists(path):
+                with open(path, "wb") as file:
+                    file.write(render(drawing, fmt))
+        document_folder = os.path.dirname(self.env.doc2path(self.env.docname))
+        uri = os.path.relpath(os.path.join(folder, f"{stem}.*"), document_folder)
+        image = nodes.image(
+            uri=uri.replace(os.sep, "/"),
+            alt=self.options.get("alt") or alt_text(report),
+            classes=["modelsummary-diagram", *options.classes],
+        )
+        if "width" in self.options:
+            image["width"] = self.options["width"]
+        align = parse_choice("align", self.options.get("align"), ("left", "center", "right"), "")
+        if not options.caption:
+            if align:
+                image["align"] = align
+            self.add_label(image, options)
+            return [image]
+        figure = nodes.figure("", image, classes=["modelsummary-diagram"])
+        figure += nodes.caption(options.caption, options.caption)
+        if align:
+            figure["align"] = align
+        self.add_label(figure, options)
+        return [figure]
+
+
+def _file_stem(report: ModelReport, drawing: Any) -> str:
+    """Same report and drawing, same name: files are written once and never go stale."""
+    stable = dataclasses.replace(report, build_seconds=0.0).to_json()
+    digest = hashlib.sha256((stable + repr(drawing)).encode()).hexdigest()[:16]
+    return f"model-{digest}"

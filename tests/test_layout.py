@@ -1,0 +1,117 @@
+"""The diagram layout as data: no overlaps, edges that connect the right boxes and avoid others."""
+
+from __future__ import annotations
+
+import pytest
+
+from sphinx_modelsummary.render.diagram import alt_text, render
+from sphinx_modelsummary.render.layout import Layout, LayoutOptions, layout
+
+FIRE_SHAPE = [(None, 128, 128, 50, 1)]
+EPSILON = 1e-6
+
+
+def overlaps(a, b) -> bool:
+    return (
+        a.x < b.x + b.width
+        and b.x < a.x + a.width
+        and a.y < b.y + b.height
+        and b.y < a.y + a.height
+    )
+
+
+def assert_well_formed(drawing: Layout) -> None:
+    boxes = drawing.boxes
+    for index, first in enumerate(boxes):
+        for second in boxes[index + 1 :]:
+            assert not overlaps(first, second), (first.key, second.key)
+    by_key = {box.key: box for box in boxes}
+    for edge in drawing.edges:
+        start, end = edge.points[0], edge.points[-1]
+        source, target = by_key[edge.source], by_key[edge.target]
+        for box, (x, y) in ((source, start), (target, end)):
+            assert box.x - EPSILON <= x <= box.x + box.width + EPSILON, (edge, box)
+            assert box.y - EPSILON <= y <= box.y + box.height + EPSILON, (edge, box)
+        for a, b in zip(edge.points, edge.points[1:]):  # no segment crosses a box's inside
+            for box in boxes:
+                if box.key in (edge.source, edge.target):
+                    continue
+                for step in range(1, 20):
+                    x = a[0] + (b[0] - a[0]) * step / 20
+                    y = a[1] + (b[1] - a[1]) * step / 20
+                    inside = box.x < x < box.x + box.width and box.y < y < box.y + box.height
+                    assert not inside, (edge.source, edge.target, box.key)
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_functional_fire_module(report_of, direction):
+    report = report_of("example_project.fire:fire_module_functional")
+    drawing = layout(report, LayoutOptions(direction=direction))
+    assert_well_formed(drawing)
+    assert {box.key for box in drawing.boxes} == {layer.path for layer in report.layers}
+    pairs = {(edge.source, edge.target) for edge in drawing.edges}
+    assert ("fire_squeeze_1_relu", "fire_expand_2_conv") in pairs
+    assert ("fire_expand_1_batch_norm", "fire_concatenate") in pairs
+    assert len(pairs) == len(drawing.edges) == len(report.edges)
+    first, last = drawing.boxes[0], drawing.boxes[-1]
+    if direction == "TB":
+        assert first.y < last.y
+    else:
+        assert first.x < last.x
+
+
+def test_expanded_subclassed_fire_module_shows_the_slip(report_of):
+    report = report_of("example_project.fire:FireModuleWithSlip", FIRE_SHAPE)
+    drawing = layout(report, LayoutOptions(expand_nested=True))
+    assert_well_formed(drawing)
+    pairs = {(edge.source, edge.target) for edge in drawing.edges}
+    third_conv = next(b.key for b in drawing.boxes if b.lines[0] == "conv3d_2")
+    second_norm = next(b.key for b in drawing.boxes if b.lines[0] == "batch_normalization_1")
+    assert (second_norm, third_conv) in pairs  # fed from the second block: the slip
+    assert [group.key for group in drawing.groups] == ["conv_block", "conv_block_1", "conv_block_2"]
+    for group in drawing.groups:
+        for box in drawing.boxes:
+            if box.key.startswith(group.key + "/"):
+                assert group.x <= box.x and box.x + box.width <= group.x + group.width
+    assert not any("not called" in " ".join(box.lines) for box in drawing.boxes)
+
+
+def test_shared_block_is_drawn_once_with_its_calls(report_of):
+    report = report_of("example_project.shared:shared_base_network")
+    drawing = layout(report)
+    assert_well_formed(drawing)
+    shared = [box for box in drawing.boxes if box.key == "base_network"]
+    assert len(shared) == 1 and shared[0].calls == 6
+    assert shared[0].lines[0] == "base_network ×6"
+    assert sum(1 for edge in drawing.edges if edge.target == "base_network") == 6
+    assert alt_text(report) == (
+        "Architecture of shared_base: 17 layers, 9,394,755 parameters, "
+        "base_network shared by 6 calls."
+    )
+
+
+def test_densenet121_lays_out_without_overlaps(report_of):
+    report = report_of("keras.applications:DenseNet121(weights=None)")
+    drawing = layout(report)
+    assert len(drawing.boxes) == 429
+    assert_well_formed(drawing)
+
+
+def test_drawing_is_byte_identical_and_keeps_text(report_of):
+    report = report_of("example_project.fire:fire_module_functional")
+    drawing = layout(report)
+    svg = render(drawing, "svg")
+    assert svg == render(layout(report), "svg")
+    assert b"<text" in svg and b"fire_expand_2_conv" in svg and b"32,032 params" in svg
+    assert render(drawing, "png") == render(drawing, "png")
+    assert render(drawing, "pdf") == render(drawing, "pdf")
+    with pytest.raises(ValueError, match="not one of svg, png, pdf"):
+        render(drawing, "gif")
+
+
+def test_options_change_what_boxes_say(report_of):
+    report = report_of("example_project.basics:rgb_conv")
+    plain = layout(report, LayoutOptions(show_shapes=False, show_params=False, show_types=False))
+    assert [box.lines for box in plain.boxes] == [("rgb",), ("conv",)]
+    full = layout(report)
+    assert full.boxes[1].lines == ("conv", "Conv2D", "(None, None, None, 16)", "448 params")
