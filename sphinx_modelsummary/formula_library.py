@@ -45,6 +45,8 @@ _LATEX = {
     "f_out": "f_{out}",
     "input_dim": r"\mathit{input\_dim}",
     "output_dim": r"\mathit{output\_dim}",
+    "scale": r"\mathit{scale}",
+    "concat_score_weight": r"\mathit{concat\_score\_weight}",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,6 +164,14 @@ def test_every_weighted_layer_of_the_families_is_tested_and_named(report_of, fam
 def test_unit_normalization_has_no_weights_and_no_formula(report_of):
     layer = report_of("formula_models:norm_family").layer("unit_norm")
     assert (layer.params, layer.formula) == (0, None)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_latex_subscripts_are_single_characters_or_braced(report_of, family):
+    """``c_in`` must be ``c_{in}`` in LaTeX, or it would read as ``c_i`` times ``n``."""
+    latex = [layer.formula.latex for layer in report_of(f"formula_models:{family}").layers
+             if layer.formula]
+    assert [text for text in latex if re.search(r"(?<!\\)_[A-Za-z0-9]{2}", text)] == []
 
 
 def test_conv_terms_show_where_the_parameters_live(report_of):
