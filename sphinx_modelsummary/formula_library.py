@@ -15,7 +15,17 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from .formulas import Expr, NotApplicable, make_formula, product, register, symbol, term
+from .formulas import (
+    REGISTRY,
+    Expr,
+    NotApplicable,
+    as_expression,
+    make_formula,
+    product,
+    register,
+    symbol,
+    term,
+)
 from .report import Formula, Layer, Shape, Term
 
 
@@ -31,6 +41,7 @@ PartsFunction = Callable[[Layer], Parts]
 
 #: Layer class name → parts function, for wrappers that explain the layer they wrap.
 PARTS: dict[str, PartsFunction] = {}
+_LIBRARY_FORMULAS: set[Callable[[Layer], Formula]] = set()
 
 _LATEX = {
     "c_in": "c_{in}",
@@ -61,6 +72,7 @@ def _formula(*class_names: str) -> Callable[[PartsFunction], PartsFunction]:
         for class_name in class_names:
             PARTS[class_name] = function
         register(*class_names)(as_formula)
+        _LIBRARY_FORMULAS.add(as_formula)
         return function
 
     return decorate
@@ -418,11 +430,12 @@ def conv_lstm(layer: Layer) -> Parts:
 
 
 def _inner_parts(layer: Layer, inner: dict[str, Any], input_shapes: Any = None) -> Parts:
-    """The parts of the layer a wrapper holds, called with the wrapper's (or given) shapes."""
+    """The parts of the layer a wrapper holds, called with the wrapper's (or given) shapes.
+
+    A class the user registered a formula for (or re-registered) is explained by
+    that formula, so wrappers compose with the user's layers too.
+    """
     class_name = inner["class_name"]
-    function = PARTS.get(class_name)
-    if function is None:
-        raise KeyError(f"no formula for the wrapped {class_name}")
     wrapped = dataclasses.replace(
         layer,
         class_name=class_name,
@@ -430,7 +443,13 @@ def _inner_parts(layer: Layer, inner: dict[str, Any], input_shapes: Any = None) 
         input_shapes=input_shapes if input_shapes is not None else layer.input_shapes,
         weights=(),
     )
-    return function(wrapped)
+    registered = REGISTRY.get(class_name)
+    if registered is None:
+        raise NotApplicable(f"no formula for the wrapped {class_name}")
+    if registered in _LIBRARY_FORMULAS:
+        return PARTS[class_name](wrapped)
+    formula = registered(wrapped)
+    return Parts(formula.name, as_expression(formula), formula.terms)
 
 
 @_formula("Bidirectional")

@@ -117,6 +117,17 @@ def make_formula(name: str, expression: Expr, terms: Iterable[Term]) -> Formula:
     )
 
 
+def as_expression(formula: Formula) -> Expr:
+    """A formula as an expression that others build on (bracketed wherever it goes)."""
+    return Expr(
+        text=formula.symbolic,
+        latex=formula.latex,
+        numbers=formula.substituted,
+        value=formula.value,
+        level=_SUM,
+    )
+
+
 def register(*class_names: str) -> Callable[[FormulaFunction], FormulaFunction]:
     """Decorator: explain layers of these classes with the decorated function."""
 

@@ -159,6 +159,9 @@ class Scale(layers.Layer):
     def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
         return inputs * self.scale + self.offset
 
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
+
 
 def custom_family() -> keras.Model:
     inputs = keras.Input((4, 6), name="features")
@@ -176,3 +179,14 @@ class WithSpareLayer(keras.Model):
 
     def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
         return self.used(inputs)
+
+
+def wrapped_custom_family() -> keras.Model:
+    """Wrappers around a user's layer and around a whole model."""
+    inputs = keras.Input((4, 6), name="features")
+    inner_model = keras.Sequential([layers.Dense(2, name="inner_dense")], name="inner_model")
+    outputs = [
+        layers.TimeDistributed(Scale(name="inner_scale"), name="time_scale")(inputs),
+        layers.TimeDistributed(inner_model, name="time_model")(inputs),
+    ]
+    return keras.Model(inputs, outputs, name="wrapped_custom_family")

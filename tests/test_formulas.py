@@ -243,6 +243,24 @@ def test_a_registered_user_formula_explains_the_layer(report_of, monkeypatch):
     assert report.formula_disagreements == ()
 
 
+def test_wrappers_around_unknown_layers_fall_back_without_a_disagreement(report_of):
+    report = report_of("formula_models:wrapped_custom_family")
+    scale, model = report.layer("time_scale").formula, report.layer("time_model").formula
+    assert (scale.fallback, scale.value, model.fallback, model.value) == (True, 12, True, 14)
+    assert report.formula_disagreements == ()
+
+
+def test_wrappers_use_the_users_formula_for_the_layer_they_wrap(report_of, monkeypatch):
+    monkeypatch.setitem(formulas.REGISTRY, "Scale", _scale_formula())
+    report = attach(_without_formulas(report_of("formula_models:wrapped_custom_family")))
+    formula = report.layer("time_scale").formula
+    assert (formula.name, formula.symbolic, formula.substituted, formula.value) == (
+        "time_distributed scale_and_offset", "2·c", "2·6", 12
+    )
+    assert (formula.fallback, formula.non_trainable) == (False, 6)
+    assert report.formula_disagreements == ()
+
+
 def test_register_decorator_adds_the_function_to_the_registry(monkeypatch):
     monkeypatch.setattr(formulas, "REGISTRY", dict(formulas.REGISTRY))
     function = _scale_formula()
