@@ -12,13 +12,24 @@ __version__ = "0.1.0"
 
 def setup(app: Any) -> dict[str, Any]:
     """Sphinx entry point: register directives, role, builder, config values and events."""
-    from .sphinx import builder, config, diagram, directives, domain, events, lockfile, role
+    from .sphinx import (
+        builder,
+        compare,
+        config,
+        diagram,
+        directives,
+        domain,
+        events,
+        lockfile,
+        role,
+    )
 
     config.register(app)
     app.add_domain(domain.ModelSummaryDomain)
     app.add_directive("model-summary", directives.ModelSummaryDirective)
     app.add_directive("model-formulas", directives.ModelFormulasDirective)
     app.add_directive("model-diagram", diagram.ModelDiagramDirective)
+    app.add_directive("model-compare", compare.ModelCompareDirective)
     app.add_role("model-params", role.ModelParamsRole())
     app.add_node(role.model_params)
     app.add_builder(builder.ModelCheckBuilder)

@@ -12,10 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .compare import compare
 from .engine import Engine
 from .errors import ModelSummaryError
 from .execute import BuildRequest
+from .render.compare import comparison_json, comparison_text
 from .render.text import formulas_text, summary_text
+from .report import ModelReport
 from .target import parse_shape_spec, parse_target
 
 EXIT_USER_ERROR = 2
@@ -47,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
         "--full-build", action="store_true", help="build with real weights, not shapes only"
     )
     show.set_defaults(run=_show)
+    pair = commands.add_parser(
+        "compare", help="two models side by side, layer by layer, with what differs"
+    )
+    pair.add_argument("target_a", metavar="A")
+    pair.add_argument("target_b", metavar="B")
+    pair.add_argument("--input-shape", help="shape to build both unbuilt models with")
+    pair.add_argument("--input-shape-a", help="shape for A only")
+    pair.add_argument("--input-shape-b", help="shape for B only")
+    pair.add_argument("--only-differences", action="store_true", help="hide identical rows")
+    pair.add_argument("--format", choices=("text", "json"), default="text")
+    pair.set_defaults(run=_compare)
     check = commands.add_parser(
         "check", help="run every model directive's checks in a docs folder (for CI)"
     )
@@ -59,21 +73,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show(options: argparse.Namespace) -> int:
-    shapes = parse_shape_spec(options.input_shape) if options.input_shape else None
-    requests = [
-        BuildRequest(
-            target=parse_target(text), input_shapes=shapes, shape_only=not options.full_build
-        )
-        for text in options.targets
-    ]
+def _reports(requests: list[BuildRequest]) -> list[ModelReport]:
+    """Build in this process, where targets in the current folder import (as `python -m`)."""
     if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())  # as `python -m` does: targets in this folder import
+        sys.path.insert(0, os.getcwd())
     engine = Engine(isolated=False)
     try:
-        reports = [engine.report(request).report for request in requests]
+        return [engine.report(request).report for request in requests]
     finally:
         engine.close()
+
+
+def _shapes(text: str | None):
+    return parse_shape_spec(text) if text else None
+
+
+def _show(options: argparse.Namespace) -> int:
+    shapes = _shapes(options.input_shape)
+    reports = _reports(
+        [
+            BuildRequest(parse_target(text), shapes, shape_only=not options.full_build)
+            for text in options.targets
+        ]
+    )
     if options.format == "json":
         data = [report.to_dict() for report in reports]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2, sort_keys=True))
@@ -91,3 +113,19 @@ def _check(options: argparse.Namespace) -> int:
 
     outdir = options.outdir or os.path.join(options.sourcedir, "_build", "modelcheck")
     return build_main(["-b", "modelcheck", "-j", options.jobs, options.sourcedir, outdir])
+
+
+def _compare(options: argparse.Namespace) -> int:
+    shared = _shapes(options.input_shape)
+    report_a, report_b = _reports(
+        [
+            BuildRequest(parse_target(options.target_a), _shapes(options.input_shape_a) or shared),
+            BuildRequest(parse_target(options.target_b), _shapes(options.input_shape_b) or shared),
+        ]
+    )
+    comparison = compare(report_a, report_b)
+    if options.format == "json":
+        print(json.dumps(comparison_json(comparison), indent=2, sort_keys=True))
+    else:
+        print(comparison_text(comparison, only_differences=options.only_differences))
+    return 0

@@ -15,7 +15,7 @@ def summary_text(report: ModelReport, expand_nested: bool = False) -> str:
         cells[0] = "  " * row.depth + cells[0] + (f" ×{row.calls}" if row.calls > 1 else "")
         body.append(cells)
     lines = [f'Model: "{report.name}" ({report.class_name}, {report.build_mode} build)']
-    lines += _table(header, body, right_aligned={columns.index("params")})
+    lines += table_lines(header, body, right_aligned={columns.index("params")})
     lines += [f"{label}: {value}" for label, value in totals_lines(report)]
     return "\n".join(lines) + "\n"
 
@@ -35,7 +35,7 @@ def formulas_text(report: ModelReport) -> str:
         body.append(cells)
     total = ["Total", "", "", format_count(report.totals.params)]
     body.append(total + ([format_count(report.totals.non_trainable)] if split else []))
-    lines = _table(header, body, right_aligned={3, 4})
+    lines = table_lines(header, body, right_aligned={3, 4})
     if any(row.fallback for row in rows):
         lines.append("* no named formula for this layer: the exact sum of its weight shapes")
     lines += [f"formula disagreed, exact sum shown: {text}" for text in
@@ -43,7 +43,7 @@ def formulas_text(report: ModelReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(header: list[str], body: list[list[str]], right_aligned: set[int]) -> list[str]:
+def table_lines(header: list[str], body: list[list[str]], right_aligned: set[int]) -> list[str]:
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:

@@ -1,0 +1,176 @@
+"""Compare two models layer by layer, by structure rather than by name.
+
+Layer names differ between APIs (``fire_expand_2_conv`` against
+``conv_block_2/conv3d_2``), so layers are paired by class, walking both graphs
+from their inputs: a layer prefers a partner of its class whose inputs come
+from the partners of its own inputs, then one with the same shapes and count,
+then one at a similar place. What stays unpaired is shown as only in A or B.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .report import Layer, ModelReport, Totals
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    a: Layer | None
+    b: Layer | None
+    #: What differs between the pair: "class", "input shape", "output shape", "params".
+    differences: tuple[str, ...]
+
+    @property
+    def status(self) -> str:
+        if self.a is None:
+            return "only-b"
+        if self.b is None:
+            return "only-a"
+        return "differs" if self.differences else "same"
+
+    @property
+    def params_difference(self) -> int:
+        return (self.b.params if self.b else 0) - (self.a.params if self.a else 0)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: ModelReport
+    b: ModelReport
+    rows: tuple[CompareRow, ...]
+
+    @property
+    def totals_difference(self) -> Totals:
+        a, b = self.a.totals, self.b.totals
+        return Totals(
+            params=b.params - a.params,
+            trainable=b.trainable - a.trainable,
+            non_trainable=b.non_trainable - a.non_trainable,
+            bytes=b.bytes - a.bytes,
+        )
+
+    def differing_rows(self) -> tuple[CompareRow, ...]:
+        return tuple(row for row in self.rows if row.status != "same")
+
+
+def compare(a: ModelReport, b: ModelReport) -> Comparison:
+    """Pair the layers of ``a`` and ``b`` and say how each pair differs."""
+    layers_a, layers_b = _leaves(a), _leaves(b)
+    rank_a, rank_b = _ranks(a, layers_a), _ranks(b, layers_b)
+    order_a = sorted(layers_a, key=lambda layer: (rank_a[layer.path], layers_a.index(layer)))
+    partner: dict[str, Layer] = {}
+    taken: set[str] = set()
+    for layer in order_a:
+        best, best_score = None, None
+        for candidate in layers_b:
+            if candidate.path in taken or candidate.class_name != layer.class_name:
+                continue
+            score = _score(layer, candidate, partner, rank_a, rank_b, a, b)
+            if best_score is None or score > best_score:
+                best, best_score = candidate, score
+        if best is not None:
+            partner[layer.path] = best
+            taken.add(best.path)
+    rows = _rows(layers_a, layers_b, partner)
+    return Comparison(a=a, b=b, rows=tuple(rows))
+
+
+def _leaves(report: ModelReport) -> list[Layer]:
+    """Layers that compute something: nested models are looked into, unused layers left out."""
+    return [layer for layer in report.layers if not layer.is_container and layer.calls]
+
+
+def _ranks(report: ModelReport, leaves: list[Layer]) -> dict[str, float]:
+    """Each layer's distance from the inputs, scaled to 0–1 so two models of different depth
+    can be compared."""
+    by_path = {layer.path: layer for layer in leaves}
+    depth: dict[str, int] = {}
+
+    def rank(path: str, seen: frozenset = frozenset()) -> int:
+        if path in depth:
+            return depth[path]
+        layer = by_path.get(path)
+        if layer is None or path in seen:
+            return -1
+        sources = [rank(source, seen | {path}) for source in layer.inbound]
+        depth[path] = 1 + max(sources, default=-1)
+        return depth[path]
+
+    for layer in leaves:
+        rank(layer.path)
+    deepest = max(depth.values(), default=0) or 1
+    return {path: value / deepest for path, value in depth.items()}
+
+
+def _score(
+    layer: Layer,
+    candidate: Layer,
+    partner: dict[str, Layer],
+    rank_a: dict[str, float],
+    rank_b: dict[str, float],
+    a: ModelReport,
+    b: ModelReport,
+) -> float:
+    score = 0.0
+    mapped = {partner[source].path for source in layer.inbound if source in partner}
+    if mapped and mapped & set(_leaf_sources(b, candidate)):
+        score += 4
+    if layer.output_shapes[:1] == candidate.output_shapes[:1]:
+        score += 2
+    if layer.input_shapes[:1] == candidate.input_shapes[:1]:
+        score += 1
+    if layer.params == candidate.params:
+        score += 1
+    return score - 2 * abs(rank_a[layer.path] - rank_b[candidate.path])
+
+
+def _leaf_sources(report: ModelReport, layer: Layer) -> list[str]:
+    """Inbound layers, looking through nested models to the layer that made the tensor."""
+    found = []
+    for source in layer.inbound:
+        try:
+            node = report.layer(source)
+        except KeyError:
+            continue
+        if node.is_container:
+            children = [c for c in report.layers if c.parent == node.path and c.calls]
+            consumed = {s for child in children for s in child.inbound}
+            outputs = [c for c in children if c.path not in consumed]
+            found += [c.path for c in outputs]
+        else:
+            found.append(source)
+    return found
+
+
+def _differences(a: Layer, b: Layer) -> tuple[str, ...]:
+    found = []
+    if a.class_name != b.class_name:
+        found.append("class")
+    if a.input_shapes != b.input_shapes:
+        found.append("input shape")
+    if a.output_shapes != b.output_shapes:
+        found.append("output shape")
+    if a.params != b.params:
+        found.append("params")
+    return tuple(found)
+
+
+def _rows(
+    layers_a: list[Layer], layers_b: list[Layer], partner: dict[str, Layer]
+) -> list[CompareRow]:
+    """A's order; each B layer left alone goes just before the next paired B layer."""
+    index_b = {layer.path: index for index, layer in enumerate(layers_b)}
+    paired_b = {layer.path for layer in partner.values()}
+    lonely_b = [layer for layer in layers_b if layer.path not in paired_b]
+    rows: list[CompareRow] = []
+    for layer in layers_a:
+        match = partner.get(layer.path)
+        if match is not None:
+            while lonely_b and index_b[lonely_b[0].path] < index_b[match.path]:
+                rows.append(CompareRow(a=None, b=lonely_b.pop(0), differences=()))
+            rows.append(CompareRow(a=layer, b=match, differences=_differences(layer, match)))
+        else:
+            rows.append(CompareRow(a=layer, b=None, differences=()))
+    rows += [CompareRow(a=None, b=layer, differences=()) for layer in lonely_b]
+    return rows

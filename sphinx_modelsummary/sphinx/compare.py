@@ -1,0 +1,157 @@
+"""``.. model-compare:: TARGET_A TARGET_B``: two models side by side, layer by layer."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from ..checks import parse_expectation
+from ..compare import compare
+from ..errors import BuildError, ModelSummaryError
+from ..execute import BuildRequest
+from ..render.compare import COLUMN_TITLES, compare_lines, explanations, totals_line
+from ..render.nodes import problem_node, table
+from ..target import parse_shape_spec, parse_target
+from .directives import engine_for, report_problem
+from .domain import CheckResult, domain_of
+from .options import OptionError, parse_flag, parse_names
+
+COMPARE_COLUMNS = ("layer", "output_shape", "params", "input_shape")
+
+
+class ModelCompareDirective(SphinxDirective):
+    """Aligns two models by structure and marks the rows that differ."""
+
+    required_arguments = 2
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {
+        "input-shape": directives.unchanged,
+        "input-shape-a": directives.unchanged,
+        "input-shape-b": directives.unchanged,
+        "columns": directives.unchanged,
+        "only-differences": directives.unchanged,
+        "caption": directives.unchanged,
+        "expect-difference": directives.unchanged,
+        "full-build": directives.unchanged,
+        "timeout": directives.unchanged,
+        "class": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        target_a, target_b = self.arguments
+        result = CheckResult(
+            docname=self.env.docname,
+            lineno=self.lineno,
+            directive=self.name,
+            target=f"{target_a} vs {target_b}",
+        )
+        domain_of(self.env).add_result(result)
+        try:
+            requests = self._requests(target_a, target_b)
+            columns = tuple(
+                parse_names("columns", self.options.get("columns"), COMPARE_COLUMNS)
+                or ("layer", "output_shape", "params")
+            )
+            only_differences = parse_flag("only-differences", self.options, False)
+            text = self.options.get("expect-difference")
+            expected = _parse_difference(text) if text is not None else None
+        except ModelSummaryError as error:
+            return self._fail(result, "option", str(error))
+        engine = engine_for(self.env)
+        try:
+            outcomes = [engine.report(request) for request in requests]
+        except BuildError as error:
+            return self._fail(result, "builder", error.message)
+        for outcome in outcomes:
+            for path in outcome.source_files:
+                self.env.note_dependency(path)
+        comparison = compare(outcomes[0].report, outcomes[1].report)
+        difference = comparison.totals_difference.params
+        result.actual = {"params": difference}
+        output = self._render(comparison, columns, only_differences)
+        if expected is not None:
+            result.expected = {"params": text.strip()}
+            if difference != expected:
+                result.status = "drift"
+                message = (
+                    f"difference: the page promises {expected:+,}, the code gives {difference:+,}"
+                )
+                result.messages = [message]
+                report_problem(self, "drift", f"{result.target}: {message}")
+                output.insert(0, problem_node("The code no longer matches this page", [message]))
+        return output
+
+    def _requests(self, target_a: str, target_b: str) -> list[BuildRequest]:
+        shared = self.options.get("input-shape")
+        shape_only = self.config.modelsummary_shape_only and not parse_flag(
+            "full-build", self.options, False
+        )
+        requests = []
+        for target, own in ((target_a, "input-shape-a"), (target_b, "input-shape-b")):
+            text = self.options.get(own, shared)
+            option = own if own in self.options else "input-shape"
+            try:
+                shapes = parse_shape_spec(text) if text else None
+            except ModelSummaryError as error:
+                raise OptionError(f":{option}: {error}") from None
+            requests.append(BuildRequest(parse_target(target), shapes, shape_only))
+        return requests
+
+    def _render(self, comparison, columns, only_differences) -> list[nodes.Node]:
+        header = (
+            ["", *(f"A {COLUMN_TITLES[c]}" for c in columns)]
+            + [f"B {COLUMN_TITLES[c]}" for c in columns]
+            + ["Difference"]
+        )
+        body = [
+            [line.mark, *line.a, *line.b, line.difference]
+            for line in compare_lines(comparison, columns, only_differences)
+        ]
+        numeric = [index for index, title in enumerate(header) if title.endswith("params")]
+        width = {"layer": 28, "output_shape": 18, "params": 10, "input_shape": 18}
+        widths = [6, *(width[c] for c in columns), *(width[c] for c in columns), 10]
+        result: list[nodes.Node] = [
+            table(
+                header,
+                body,
+                classes=["modelsummary-compare", *self.options.get("class", "").split()],
+                caption=self.options.get("caption"),
+                widths=widths,
+                numeric=[*numeric, len(header) - 1],
+            )
+        ]
+        found = explanations(comparison)
+        if found:
+            items = nodes.bullet_list(classes=["modelsummary-compare-formulas"])
+            for formula_a, formula_b in found:
+                item = nodes.list_item()
+                item += nodes.paragraph(f"A {formula_a}", f"A {formula_a}")
+                item += nodes.paragraph(f"B {formula_b}", f"B {formula_b}")
+                items += item
+            result.append(items)
+        line = totals_line(comparison)
+        result.append(nodes.paragraph(line, line, classes=["modelsummary-totals"]))
+        return result
+
+    def _fail(self, result: CheckResult, kind: str, message: str) -> list[nodes.Node]:
+        result.status = "error"
+        result.messages = [message]
+        report_problem(self, kind, f"{self.name} {result.target}: {message}")
+        headline, _, detail = message.partition("\n")
+        return [problem_node(f"{self.name} could not compare", [headline], detail or None)]
+
+
+def _parse_difference(text: str) -> int:
+    """``+96,000``, ``96000`` or ``-1,680``: an exact signed count."""
+    value = text.strip()
+    sign = -1 if value.startswith("-") else 1
+    try:
+        expectation = parse_expectation(value.lstrip("+-"))
+    except ModelSummaryError as error:
+        raise OptionError(f":expect-difference: {error}") from None
+    if expectation.unit is not None:
+        raise OptionError(f":expect-difference: {text!r} must be exact, such as +96,000")
+    return sign * expectation.value
