@@ -82,11 +82,11 @@ def _sym(text: str, value: int) -> Expr:
     return symbol(text, value, _LATEX.get(text, text))
 
 
-def _input_shape(layer: Layer, index: int = 0) -> Shape:
-    """The shape of the layer's ``index``-th input at its first call."""
+def _input_shape(layer: Layer) -> Shape:
+    """The shape of the layer's first input at its first call."""
     if not layer.input_shapes:
         raise NotApplicable("the layer was never called, so its input shapes are unknown")
-    return layer.input_shapes[0][index]
+    return layer.input_shapes[0][0]
 
 
 def _dim(shape: Shape, axis: int) -> int:
@@ -100,16 +100,16 @@ def _channel_axis(config: dict[str, Any], offset: int = 0) -> int:
     return 1 + offset if config.get("data_format") == "channels_first" else -1
 
 
-def _bias(expression: Expr, config: dict[str, Any], key: str = "use_bias") -> Expr:
+def _bias(expression: Expr, config: dict[str, Any]) -> Expr:
     """``x + 1`` when the layer has a bias: one more weight per output."""
-    return expression + 1 if config.get(key, True) else expression
+    return expression + 1 if config.get("use_bias", True) else expression
 
 
 def _with_bias_terms(
-    terms: list[Term], config: dict[str, Any], shape: Sequence[int], name: str = "bias"
+    terms: list[Term], config: dict[str, Any], shape: Sequence[int]
 ) -> tuple[Term, ...]:
     if config.get("use_bias", True):
-        terms.append(term(name, shape))
+        terms.append(term("bias", shape))
     return tuple(terms)
 
 
