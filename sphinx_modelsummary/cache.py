@@ -100,6 +100,5 @@ class ReportCache:
         except OSError as error:
             self.enabled = False
             self.warn(
-                f"cannot write the model cache in {self.folder} ({error}); "
-                "going on without caching"
+                f"cannot write the model cache in {self.folder} ({error}); going on without caching"
             )

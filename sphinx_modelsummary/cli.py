@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from .compare import compare
+from .costs import costs
 from .engine import Engine
 from .errors import ModelSummaryError
 from .execute import BuildRequest
@@ -48,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--formulas", action="store_true", help="also print the formula table")
     show.add_argument(
         "--full-build", action="store_true", help="build with real weights, not shapes only"
+    )
+    show.add_argument("--costs", action="store_true", help="add MACs and memory columns")
+    show.add_argument(
+        "--batch-size", type=int, default=1, help="batch size for the memory figures (1)"
     )
     show.set_defaults(run=_show)
     pair = commands.add_parser(
@@ -96,12 +101,15 @@ def _show(options: argparse.Namespace) -> int:
             for text in options.targets
         ]
     )
+    if options.batch_size < 1:
+        raise ModelSummaryError(f"--batch-size {options.batch_size} must be 1 or more")
     if options.format == "json":
-        data = [report.to_dict() for report in reports]
+        data = [_with_costs(report, options.batch_size) for report in reports]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2, sort_keys=True))
         return 0
     for report in reports:
-        print(summary_text(report, expand_nested=options.expand_nested))
+        model_costs = costs(report, options.batch_size) if options.costs else None
+        print(summary_text(report, expand_nested=options.expand_nested, costs=model_costs))
         if options.formulas:
             print(formulas_text(report))
     return 0
@@ -113,6 +121,19 @@ def _check(options: argparse.Namespace) -> int:
 
     outdir = options.outdir or os.path.join(options.sourcedir, "_build", "modelcheck")
     return build_main(["-b", "modelcheck", "-j", options.jobs, options.sourcedir, outdir])
+
+
+def _with_costs(report: ModelReport, batch_size: int) -> dict:
+    """The report as JSON, with MACs per layer and the cost totals for this batch size."""
+    model_costs = costs(report, batch_size)
+    data = report.to_dict()
+    data["totals"]["macs"] = model_costs.macs
+    data["totals"]["activation_bytes"] = model_costs.activation_bytes
+    data["totals"]["batch_size"] = batch_size
+    for layer in data["layers"]:
+        if not layer["is_container"]:
+            layer["macs"] = model_costs.of(layer["path"]).macs
+    return data
 
 
 def _compare(options: argparse.Namespace) -> int:

@@ -173,9 +173,7 @@ class _Worker:
         self.stderr.seek(0)
         tail = self.stderr.read().decode(errors="replace")[-_STDERR_TAIL:].strip()
         detail = f"; its last output:\n{tail}" if tail else ""
-        return _WorkerGone(
-            "crash", f"the builder crashed the process that ran it ({how}){detail}"
-        )
+        return _WorkerGone("crash", f"the builder crashed the process that ran it ({how}){detail}")
 
     def stop(self) -> None:
         if self.owner != os.getpid():

@@ -108,4 +108,3 @@ def _is_builder(attribute: Any) -> bool:
 def _short_path() -> str:
     entries = [entry or "." for entry in sys.path[:6]]
     return ", ".join(entries) + (", ..." if len(sys.path) > 6 else "")
-

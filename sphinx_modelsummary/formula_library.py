@@ -125,8 +125,13 @@ def dense(layer: Layer) -> Parts:
     return _with_lora(Parts("dense", _bias(n_in, config) * units, terms), config, [n_in], units)
 
 
-def _with_lora(parts: Parts, config: dict[str, Any], kernel_in: list[Expr], kernel_out: Expr,
-               prefix: str = "lora_kernel") -> Parts:
+def _with_lora(
+    parts: Parts,
+    config: dict[str, Any],
+    kernel_in: list[Expr],
+    kernel_out: Expr,
+    prefix: str = "lora_kernel",
+) -> Parts:
     """LoRA freezes the first term (the kernel) and adds two trainable low-rank factors."""
     rank = config.get("lora_rank")
     if not rank:
@@ -152,7 +157,8 @@ def einsum_dense(layer: Layer) -> Parts:
     input_spec, kernel_spec = operands.split(",")
     sizes = _letter_sizes(input_spec, _input_shape(layer))
     sizes.update(
-        (k, v) for k, v in _letter_sizes(output_spec, layer.output_shapes[0][0]).items()
+        (k, v)
+        for k, v in _letter_sizes(output_spec, layer.output_shapes[0][0]).items()
         if k not in sizes
     )
     letters = [_sym(letter, sizes[letter]) for letter in kernel_spec]
@@ -170,7 +176,7 @@ def _letter_sizes(spec: str, shape: Shape) -> dict[str, int]:
     """Size of each subscript letter; with ``...`` the letters align to the right."""
     if "..." in spec:
         head, tail = spec.split("...")
-        pairs = list(zip(head, shape)) + list(zip(tail, shape[len(shape) - len(tail):]))
+        pairs = list(zip(head, shape)) + list(zip(tail, shape[len(shape) - len(tail) :]))
     else:
         if len(spec) != len(shape):
             raise ValueError(f"subscripts {spec!r} do not fit shape {shape}")
@@ -196,8 +202,9 @@ def embedding(layer: Layer) -> Parts:
 def prelu(layer: Layer) -> Parts:
     """One slope per input element, except along the shared axes."""
     shape = _input_shape(layer)
-    shared = {axis if axis >= 0 else axis + len(shape) for axis in layer.config.get("shared_axes")
-              or ()}
+    shared = {
+        axis if axis >= 0 else axis + len(shape) for axis in layer.config.get("shared_axes") or ()
+    }
     alpha = [1 if axis in shared else _dim(shape, axis) for axis in range(1, len(shape))]
     expression = product(
         _sym(f"d_{axis}", size) for axis, size in enumerate(alpha, start=1) if axis not in shared
@@ -329,9 +336,7 @@ def layer_normalization(layer: Layer) -> Parts:
     names = ["gamma"] if config.get("scale", True) or rms else []
     names += ["beta"] if config.get("center", True) and not rms else []
     dims = [_dim(shape, axis) for axis in axes]
-    return Parts(
-        "layer_norm", _vectors(len(names), feature), tuple(term(n, dims) for n in names)
-    )
+    return Parts("layer_norm", _vectors(len(names), feature), tuple(term(n, dims) for n in names))
 
 
 @_formula("GroupNormalization")
@@ -468,12 +473,8 @@ def bidirectional(layer: Layer) -> Parts:
 @_formula("TimeDistributed")
 def time_distributed(layer: Layer) -> Parts:
     """The wrapped layer, applied to every time step with the same weights."""
-    per_step = tuple(
-        tuple((shape[0], *shape[2:]) for shape in call) for call in layer.input_shapes
-    )
-    steps = tuple(
-        tuple((shape[0], *shape[2:]) for shape in call) for call in layer.output_shapes
-    )
+    per_step = tuple(tuple((shape[0], *shape[2:]) for shape in call) for call in layer.input_shapes)
+    steps = tuple(tuple((shape[0], *shape[2:]) for shape in call) for call in layer.output_shapes)
     inner = _inner_parts(
         dataclasses.replace(layer, output_shapes=steps), layer.config["layer"], per_step
     )
@@ -518,8 +519,13 @@ def _projection(name: str, source: Expr, heads: Expr, width: Expr, bias: bool) -
 
 
 def _attention(
-    layer: Layer, heads_q: Expr, heads_kv: Expr, key_width: Expr, value_width: Expr,
-    out_dims: list[int], name: str,
+    layer: Layer,
+    heads_q: Expr,
+    heads_kv: Expr,
+    key_width: Expr,
+    value_width: Expr,
+    out_dims: list[int],
+    name: str,
 ) -> Parts:
     config = layer.config
     bias = bool(config.get("use_bias", True))

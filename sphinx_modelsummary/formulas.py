@@ -75,8 +75,9 @@ class Expr:
 
 def symbol(text: str, value: int, latex: str | None = None) -> Expr:
     """A named quantity, e.g. ``symbol("c_in", 2048, "c_{in}")``."""
-    return Expr(text=text, latex=latex if latex is not None else text, numbers=str(value),
-                value=int(value))
+    return Expr(
+        text=text, latex=latex if latex is not None else text, numbers=str(value), value=int(value)
+    )
 
 
 def product(factors: Iterable[Expr | int]) -> Expr:
@@ -180,9 +181,7 @@ def _disagreement(formula: Formula, layer: Layer) -> str | None:
         return f"formula gives {formula.value}, the weights hold {real}"
     real_trainable = sum(weight.size for weight in layer.weights if weight.trainable)
     if formula.trainable != real_trainable:
-        return (
-            f"formula says {formula.trainable} trainable, the weights hold {real_trainable}"
-        )
+        return f"formula says {formula.trainable} trainable, the weights hold {real_trainable}"
     claimed = sorted((tuple(t.shape), t.trainable) for t in formula.terms)
     actual = sorted((tuple(w.shape), w.trainable) for w in layer.weights)
     if claimed != actual:
@@ -193,8 +192,7 @@ def _disagreement(formula: Formula, layer: Layer) -> str | None:
 def fallback(layer: Layer) -> Formula:
     """The exact sum over the layer's weight shapes: always right, explains less."""
     terms = tuple(
-        Term(name=w.name, shape=w.shape, value=w.size, trainable=w.trainable)
-        for w in layer.weights
+        Term(name=w.name, shape=w.shape, value=w.size, trainable=w.trainable) for w in layer.weights
     )
     value = sum(term.value for term in terms)
     symbolic = " + ".join(_dims(term.shape, "·") for term in terms) or "0"

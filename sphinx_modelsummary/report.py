@@ -235,6 +235,8 @@ def format_bytes(value: int) -> str:
 
 
 def format_shape(shape: Shape) -> str:
-    return "(" + ", ".join("None" if dim is None else str(dim) for dim in shape) + (
-        ",)" if len(shape) == 1 else ")"
+    return (
+        "("
+        + ", ".join("None" if dim is None else str(dim) for dim in shape)
+        + (",)" if len(shape) == 1 else ")")
     )

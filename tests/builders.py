@@ -103,3 +103,23 @@ def chatty() -> keras.Model:
     """Prints to standard output, which must not confuse the worker's answers."""
     print('{"ok": false, "kind": "fake", "message": "printed by the user"}')
     return dense_chain()
+
+
+def cost_zoo() -> keras.Model:
+    """One layer of every kind the MAC counts know, at sizes easy to count by hand."""
+    image = keras.Input((8, 8, 3), name="image")
+    x = layers.Conv2D(4, 3, padding="same", name="conv")(image)  # 8·8 · 3·3·3·4
+    x = layers.DepthwiseConv2D(3, padding="same", name="depthwise")(x)  # 8·8 · 3·3·4
+    x = layers.SeparableConv2D(6, 3, padding="same", name="separable")(x)  # 8·8·(36 + 24)
+    x = layers.BatchNormalization(name="norm")(x)  # 8·8·6
+    x = layers.MaxPooling2D(2, name="pool")(x)  # 4·4·6 · 2·2
+    x = layers.Conv2DTranspose(2, 3, strides=2, padding="same", name="transpose")(x)  # 4·4·3·3·6·2
+    x = layers.GlobalAveragePooling2D(name="global_pool")(x)  # 8·8·2
+    sequence = keras.Input((5, 3), name="sequence")
+    y = layers.LSTM(4, return_sequences=True, name="lstm")(sequence)  # 5 · 4·(3 + 4)·4
+    y = layers.GRU(2, return_sequences=True, name="gru")(y)  # 5 · 3·(4 + 2)·2
+    y = layers.MultiHeadAttention(num_heads=2, key_dim=3, name="attention")(y, y)
+    y = layers.EinsumDense("abc,cd->abd", output_shape=(5, 7), name="einsum")(y)  # 5·2·7
+    y = layers.Flatten(name="flatten")(y)
+    joined = layers.Concatenate(name="joined")([x, y])
+    return keras.Model([image, sequence], layers.Dense(3, name="dense")(joined), name="zoo")

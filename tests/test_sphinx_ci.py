@@ -55,9 +55,9 @@ def test_modelcheck_writes_json_and_junit_and_no_pages(app):
 def test_modelcheck_reports_builder_and_option_problems_as_errors(app):
     app.build()
     data = json.loads((app.outdir / "modelcheck.json").read_text(encoding="utf-8"))
-    assert data["summary"] == {"total": 15, "ok": 3, "drift": 0, "error": 12}
+    assert data["summary"] == {"total": 16, "ok": 3, "drift": 0, "error": 13}
     suite = ElementTree.parse(app.outdir / "modelcheck.xml").getroot()
-    assert suite.get("errors") == "12"
+    assert suite.get("errors") == "13"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -79,7 +79,7 @@ def test_check_command_and_parallel_build_agree(tmp_path):
     done = run("-m", "sphinx_modelsummary", "check", "docs", "-j", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     data = json.loads((source / "_build" / "modelcheck" / "modelcheck.json").read_text())
-    assert data["summary"] == {"total": 2, "ok": 2, "drift": 0, "error": 0}
+    assert data["summary"] == {"total": 3, "ok": 3, "drift": 0, "error": 0}
     html = tmp_path / "html"
     done = run("-m", "sphinx", "-j", "2", "-b", "html", "docs", str(html), cwd=tmp_path)
     assert done.returncode == 0, done.stderr

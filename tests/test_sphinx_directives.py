@@ -55,6 +55,20 @@ def test_summary_formulas_and_role_in_html(app):
     assert "the slip has 128,624 in 11 layers (502.44 KB)" in text
     other = text_of(html_of(app, "other"))
     assert "Seen from another page: 32,480 trainable parameters." in other
+    costs = html_of(app, "other")
+    headers = [th.get_text(strip=True) for th in costs.select("table.modelsummary thead th")]
+    assert headers == ["Layer (type)", "Params", "MACs", "Activations"]
+    dense = costs.select("table.modelsummary tbody tr")[-1]
+    assert [td.get_text(strip=True) for td in dense.select("td")] == [
+        "dense (Dense)",
+        "650",
+        "640",
+        "80 B",
+    ]
+    block = text_of(costs.select_one(".modelsummary-totals"))
+    assert "MACs per sample: 28.90 M" in block
+    assert "Input size (batch 2): 24.00 KB" in block
+    assert "Forward/backward pass size: 7.25 MB" in block  # twice the batch-1 figure
     assert (app.outdir / "_static" / "modelsummary.css").exists()
 
 
@@ -137,6 +151,7 @@ def test_every_bad_input_is_an_error_at_its_line(app):
         (36, "is not a literal"),
         (38, ":model-params: names 'nobody'"),
         (38, ":model-params:`a b c`: write a model's :name:"),
+        (47, ":batch-size: '0' must be a whole number, 1 or more"),
     ]
     entries = re.split(r"\n(?=\S+\.rst:\d+: )", warnings)
     for line, message in expected:
@@ -146,7 +161,7 @@ def test_every_bad_input_is_an_error_at_its_line(app):
     assert "sphinx_modelsummary/" not in warnings
     assert "root_models.py" in warnings  # the user's own frame of the raising builder
     page = html_of(app)
-    assert len(page.select(".modelsummary-problem")) == 11
+    assert len(page.select(".modelsummary-problem")) == 12
     assert "This one works: 18." in text_of(page)
 
 

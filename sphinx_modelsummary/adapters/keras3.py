@@ -166,9 +166,7 @@ def _walk(node: _Node) -> Iterator[_Node]:
         yield from _walk(child)
 
 
-def _input_specs(
-    model: Any, input_shapes: Sequence[Shape] | None
-) -> tuple[list[Any], list[str]]:
+def _input_specs(model: Any, input_shapes: Sequence[Shape] | None) -> tuple[list[Any], list[str]]:
     """Symbolic inputs for the trace: the given shapes, else the model's own."""
     model_inputs = _model_inputs(model)
     names = [_input_name(tensor) for tensor in model_inputs]
@@ -221,8 +219,11 @@ def _declared_build_shapes(model: Any) -> list[Shape] | None:
     if not shapes:
         return None
     values = list(shapes.values())
-    if len(values) == 1 and isinstance(values[0], list) and values[0] and isinstance(
-        values[0][0], (tuple, list)
+    if (
+        len(values) == 1
+        and isinstance(values[0], list)
+        and values[0]
+        and isinstance(values[0][0], (tuple, list))
     ):
         values = values[0]
     return [tuple(shape) for shape in values]
@@ -384,7 +385,7 @@ def _weight_name(variable: Any, layer: Any) -> str:
     path = getattr(variable, "path", None) or variable.name
     prefix = f"{layer.name}/"
     index = path.rfind(prefix)
-    return path[index + len(prefix):] if index >= 0 else variable.name
+    return path[index + len(prefix) :] if index >= 0 else variable.name
 
 
 def _layer(

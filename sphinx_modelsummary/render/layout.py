@@ -393,9 +393,7 @@ def _boxes(
     extents: dict[int, tuple[float, float]] = {}
     cursor = GROUP_MARGIN * 3
     for rank, row in enumerate(ranks):
-        depth = max(
-            (nodes[k].height if direction == "TB" else nodes[k].width) for k in row
-        )
+        depth = max((nodes[k].height if direction == "TB" else nodes[k].width) for k in row)
         extents[rank] = (cursor, cursor + depth)
         cursor += depth + RANK_GAP
     boxes = []

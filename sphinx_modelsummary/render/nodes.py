@@ -11,10 +11,17 @@ from collections.abc import Sequence
 
 from docutils import nodes
 
+from ..costs import Costs
 from ..report import ModelReport, format_count
-from .rows import COLUMN_TITLES, formula_rows, summary_rows, totals_lines
+from .rows import (
+    COLUMN_TITLES,
+    NUMERIC_COLUMNS,
+    cost_lines,
+    formula_rows,
+    summary_rows,
+    totals_lines,
+)
 
-NUMERIC_COLUMNS = {"params"}
 INDENT = "\u00a0\u00a0"  # no-break spaces: they survive every writer, LaTeX included
 
 
@@ -60,10 +67,11 @@ def summary_nodes(
     columns: Sequence[str],
     expand_nested: bool,
     caption: str | None,
+    costs: Costs | None = None,
 ) -> list[nodes.Node]:
-    """The layer table and the totals below it."""
+    """The layer table and the totals below it (with the cost block when costs are given)."""
     body = []
-    for row in summary_rows(report, expand_nested):
+    for row in summary_rows(report, expand_nested, costs):
         cells: list[nodes.Node | str] = []
         for column in columns:
             text = row.cell(column)
@@ -72,7 +80,7 @@ def summary_nodes(
             cells.append(text)
         body.append(cells)
     numeric = [index for index, column in enumerate(columns) if column in NUMERIC_COLUMNS]
-    widths = [{"layer": 30, "output_shape": 22, "connected_to": 24}.get(c, 10) for c in columns]
+    widths = [{"layer": 30, "output_shape": 22, "connected_to": 24}.get(c, 11) for c in columns]
     layer_table = table(
         [COLUMN_TITLES[column] for column in columns],
         body,
@@ -81,12 +89,12 @@ def summary_nodes(
         widths=widths,
         numeric=numeric,
     )
-    return [layer_table, totals_node(report)]
+    return [layer_table, totals_node(report, costs)]
 
 
-def totals_node(report: ModelReport) -> nodes.field_list:
+def totals_node(report: ModelReport, costs: Costs | None = None) -> nodes.field_list:
     fields = nodes.field_list(classes=["modelsummary-totals"])
-    for label, value in totals_lines(report):
+    for label, value in totals_lines(report) + (cost_lines(costs) if costs else []):
         field = nodes.field()
         field += nodes.field_name(label, label)
         body = nodes.field_body()

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..costs import Costs, format_macs
 from ..report import Layer, ModelReport, format_bytes, format_count, format_shape
 
 SUMMARY_COLUMNS = ("layer", "output_shape", "params", "connected_to", "trainable")
+#: Columns that need the costs computed (and so a batch size).
+COST_COLUMNS = ("macs", "activation")
+NUMERIC_COLUMNS = ("params", "macs", "activation")
 COLUMN_TITLES = {
+    "macs": "MACs",
+    "activation": "Activations",
     "layer": "Layer (type)",
     "output_shape": "Output shape",
     "params": "Params",
@@ -33,6 +39,8 @@ class SummaryRow:
     trainable: str
     calls: int
     is_container: bool
+    macs: str = ""
+    activation: str = ""
 
     @property
     def layer(self) -> str:
@@ -42,7 +50,9 @@ class SummaryRow:
         return self.layer if column == "layer" else str(getattr(self, column))
 
 
-def summary_rows(report: ModelReport, expand_nested: bool = False) -> list[SummaryRow]:
+def summary_rows(
+    report: ModelReport, expand_nested: bool = False, costs: Costs | None = None
+) -> list[SummaryRow]:
     """One row per layer; rows inside nested models only when expanded."""
     rows = []
     for layer in report.layers:
@@ -60,9 +70,26 @@ def summary_rows(report: ModelReport, expand_nested: bool = False) -> list[Summa
                 trainable=_trainable_text(layer),
                 calls=layer.calls,
                 is_container=layer.is_container,
+                **(_cost_cells(report, layer, costs) if costs else {}),
             )
         )
     return rows
+
+
+def _cost_cells(report: ModelReport, layer: Layer, costs: Costs) -> dict[str, str]:
+    """MACs and output bytes ("n/a" where a size is unknown); a nested model sums its layers."""
+    inside = [
+        costs.of(item.path)
+        for item in report.layers
+        if not item.is_container
+        and (item.path == layer.path or item.path.startswith(layer.path + "/"))
+    ]
+    macs = [part.macs for part in inside]
+    memory = [part.activation_bytes for part in inside]
+    return {
+        "macs": "n/a" if None in macs else format_macs(sum(macs)),  # type: ignore[arg-type]
+        "activation": "n/a" if None in memory else format_bytes(sum(memory)),  # type: ignore[arg-type]
+    }
 
 
 def output_shape_text(layer: Layer) -> str:
@@ -112,6 +139,24 @@ def default_columns(report: ModelReport) -> list[str]:
     if needs_trainable(report):
         columns.append("trainable")
     return columns
+
+
+def cost_lines(costs: Costs) -> list[tuple[str, str]]:
+    """The block PyTorch users know: input, forward/backward pass, params, estimated total."""
+
+    def size(value: int | None) -> str:
+        return "n/a (give :input-shape:)" if value is None else format_bytes(value)
+
+    return [
+        (
+            "MACs per sample",
+            "n/a (give :input-shape:)" if costs.macs is None else format_macs(costs.macs),
+        ),
+        (f"Input size (batch {costs.batch_size})", size(costs.input_bytes)),
+        ("Forward/backward pass size", size(costs.forward_backward_bytes)),
+        ("Params size", format_bytes(costs.params_bytes)),
+        ("Estimated total size", size(costs.total_bytes)),
+    ]
 
 
 def totals_lines(report: ModelReport) -> list[tuple[str, str]]:

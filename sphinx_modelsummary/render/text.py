@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from ..costs import Costs
 from ..report import ModelReport, format_count
-from .rows import COLUMN_TITLES, default_columns, formula_rows, summary_rows, totals_lines
+from .rows import (
+    COLUMN_TITLES,
+    COST_COLUMNS,
+    NUMERIC_COLUMNS,
+    cost_lines,
+    default_columns,
+    formula_rows,
+    summary_rows,
+    totals_lines,
+)
 
 
-def summary_text(report: ModelReport, expand_nested: bool = False) -> str:
-    columns = default_columns(report)
+def summary_text(
+    report: ModelReport, expand_nested: bool = False, costs: Costs | None = None
+) -> str:
+    columns = default_columns(report) + (list(COST_COLUMNS) if costs else [])
     header = [COLUMN_TITLES[column] for column in columns]
     body = []
-    for row in summary_rows(report, expand_nested):
+    for row in summary_rows(report, expand_nested, costs):
         cells = [row.cell(column) for column in columns]
         cells[0] = "  " * row.depth + cells[0] + (f" ×{row.calls}" if row.calls > 1 else "")
         body.append(cells)
     lines = [f'Model: "{report.name}" ({report.class_name}, {report.build_mode} build)']
-    lines += table_lines(header, body, right_aligned={columns.index("params")})
+    numeric = {index for index, column in enumerate(columns) if column in NUMERIC_COLUMNS}
+    lines += table_lines(header, body, right_aligned=numeric)
     lines += [f"{label}: {value}" for label, value in totals_lines(report)]
+    lines += [f"{label}: {value}" for label, value in (cost_lines(costs) if costs else [])]
     return "\n".join(lines) + "\n"
 
 
@@ -28,8 +42,12 @@ def formulas_text(report: ModelReport) -> str:
     header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if split else [])
     body = []
     for row in rows:
-        cells = [row.layer, row.symbolic + (" *" if row.fallback else ""), row.substituted,
-                 row.value]
+        cells = [
+            row.layer,
+            row.symbolic + (" *" if row.fallback else ""),
+            row.substituted,
+            row.value,
+        ]
         if split:
             cells.append(format_count(frozen[row.path]) if frozen[row.path] else "-")
         body.append(cells)
@@ -38,8 +56,9 @@ def formulas_text(report: ModelReport) -> str:
     lines = table_lines(header, body, right_aligned={3, 4})
     if any(row.fallback for row in rows):
         lines.append("* no named formula for this layer: the exact sum of its weight shapes")
-    lines += [f"formula disagreed, exact sum shown: {text}" for text in
-              report.formula_disagreements]
+    lines += [
+        f"formula disagreed, exact sum shown: {text}" for text in report.formula_disagreements
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -17,12 +17,13 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from ..checks import Finding, check_expectations
+from ..costs import costs
 from ..engine import Engine
 from ..errors import BuildError, ModelSummaryError
 from ..execute import BuildRequest, module_file
 from ..lockfile import LockfileError, compare, lock_key
 from ..render.nodes import formulas_nodes, problem_node, summary_nodes
-from ..render.rows import SUMMARY_COLUMNS, default_columns
+from ..render.rows import COST_COLUMNS, SUMMARY_COLUMNS, default_columns
 from ..report import ModelReport, format_bytes, format_count
 from ..target import parse_target
 from .domain import CheckResult, ModelRecord, Problem, domain_of
@@ -196,16 +197,33 @@ class ModelDirective(SphinxDirective):
 class ModelSummaryDirective(ModelDirective):
     """``.. model-summary:: TARGET``: the layer table and the totals."""
 
-    option_spec: ClassVar[dict[str, Any]] = {**SHARED_OPTIONS, "columns": directives.unchanged}
+    option_spec: ClassVar[dict[str, Any]] = {
+        **SHARED_OPTIONS,
+        "columns": directives.unchanged,
+        "batch-size": directives.unchanged,
+    }
+    known_columns = (*SUMMARY_COLUMNS, "calls", *COST_COLUMNS)
 
     def check_options(self, options: SharedOptions) -> None:
-        parse_names("columns", self.options.get("columns"), SUMMARY_COLUMNS + ("calls",))
+        parse_names("columns", self.options.get("columns"), self.known_columns)
+        self.batch_size()
+
+    def batch_size(self) -> int | None:
+        text = self.options.get("batch-size")
+        if text is None:
+            return None
+        if not text.strip().isdigit() or int(text) < 1:
+            raise OptionError(f":batch-size: {text!r} must be a whole number, 1 or more")
+        return int(text)
 
     def render(self, report: ModelReport, options: SharedOptions) -> list[nodes.Node]:
         columns = parse_names(
-            "columns", self.options.get("columns"), SUMMARY_COLUMNS + ("calls",)
+            "columns", self.options.get("columns"), self.known_columns
         ) or default_columns(report)
-        output = summary_nodes(report, columns, options.expand_nested, options.caption)
+        batch_size = self.batch_size()
+        wants_costs = batch_size is not None or any(c in COST_COLUMNS for c in columns)
+        model_costs = costs(report, batch_size or 1) if wants_costs else None
+        output = summary_nodes(report, columns, options.expand_nested, options.caption, model_costs)
         output[0]["classes"].extend(options.classes)
         self.add_label(output[0], options)
         return output

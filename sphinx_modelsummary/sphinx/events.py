@@ -33,9 +33,7 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         logger.info(activity)
     if exception is not None:
         return
-    problems = domain_of(app.env).problems() + list(
-        getattr(app, "modelsummary_role_problems", [])
-    )
+    problems = domain_of(app.env).problems() + list(getattr(app, "modelsummary_role_problems", []))
     failing = [problem for problem in problems if problem.fails(app.config)]
     if not failing:
         return

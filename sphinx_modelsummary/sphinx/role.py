@@ -37,9 +37,7 @@ class ModelParamsRole(SphinxRole):
                 f"{', '.join(FIELDS)}"
             )
             logger.error(message, location=self.get_location(), type="modelsummary", subtype="role")
-            domain_of(self.env).add_problem(
-                Problem(self.env.docname, self.lineno, "role", message)
-            )
+            domain_of(self.env).add_problem(Problem(self.env.docname, self.lineno, "role", message))
             return [nodes.literal(self.rawtext, self.text)], []
         domain_of(self.env).add_role_use(self.env.docname, self.lineno, name)
         node = model_params(self.rawtext, name, classes=["modelsummary-param"])
