@@ -79,7 +79,7 @@ def test_check_command_and_parallel_build_agree(tmp_path):
     done = run("-m", "sphinx_modelsummary", "check", "docs", "-j", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     data = json.loads((source / "_build" / "modelcheck" / "modelcheck.json").read_text())
-    assert data["summary"] == {"total": 3, "ok": 3, "drift": 0, "error": 0}
+    assert data["summary"] == {"total": 4, "ok": 4, "drift": 0, "error": 0}
     html = tmp_path / "html"
     done = run("-m", "sphinx", "-j", "2", "-b", "html", "docs", str(html), cwd=tmp_path)
     assert done.returncode == 0, done.stderr

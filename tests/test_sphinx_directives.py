@@ -56,9 +56,9 @@ def test_summary_formulas_and_role_in_html(app):
     other = text_of(html_of(app, "other"))
     assert "Seen from another page: 32,480 trainable parameters." in other
     costs = html_of(app, "other")
-    headers = [th.get_text(strip=True) for th in costs.select("table.modelsummary thead th")]
+    headers = [th.get_text(strip=True) for th in costs.select("table.modelsummary-summary th")]
     assert headers == ["Layer (type)", "Params", "MACs", "Activations"]
-    dense = costs.select("table.modelsummary tbody tr")[-1]
+    dense = costs.select("table.modelsummary-summary tbody tr")[-1]
     assert [td.get_text(strip=True) for td in dense.select("td")] == [
         "dense (Dense)",
         "650",
@@ -69,6 +69,11 @@ def test_summary_formulas_and_role_in_html(app):
     assert "MACs per sample: 28.90 M" in block
     assert "Input size (batch 2): 24.00 KB" in block
     assert "Forward/backward pass size: 7.25 MB" in block  # twice the batch-1 figure
+    folded = costs.select_one("table.modelsummary-formulas")
+    rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in folded.select("tr")[1:]]
+    assert rows[2][0] == "conv_block_2 (ConvBlock)"
+    assert rows[2][2:] == ["128,032 + 128", "128,160"]
+    assert rows[-1][-1] == "128,624"
     assert (app.outdir / "_static" / "modelsummary.css").exists()
 
 

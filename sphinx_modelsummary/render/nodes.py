@@ -104,10 +104,12 @@ def totals_node(report: ModelReport, costs: Costs | None = None) -> nodes.field_
     return fields
 
 
-def formulas_nodes(report: ModelReport, caption: str | None) -> list[nodes.Node]:
+def formulas_nodes(
+    report: ModelReport, caption: str | None, expand_nested: bool = True
+) -> list[nodes.Node]:
     """One row per weighted layer: formula as math, with numbers, count; then the total."""
     body: list[list[nodes.Node | str]] = []
-    for row in formula_rows(report):
+    for row in formula_rows(report, expand_nested):
         symbolic: nodes.Node = nodes.math(row.latex, row.latex)
         if row.fallback:
             symbolic = nodes.inline("", "", symbolic, nodes.Text(" (sum of weights)"))

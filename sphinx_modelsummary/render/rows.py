@@ -185,10 +185,15 @@ class FormulaRow:
     fallback: bool
 
 
-def formula_rows(report: ModelReport) -> list[FormulaRow]:
-    """One row per layer with weights, nested models expanded (formulas live on leaves)."""
+def formula_rows(report: ModelReport, expand_nested: bool = True) -> list[FormulaRow]:
+    """One row per layer with weights; folded nested models are one row summing their layers."""
     rows = []
     for layer in report.layers:
+        if not expand_nested and layer.depth > 0:
+            continue
+        if layer.is_container and not expand_nested and layer.params:
+            rows.append(_nested_formula_row(report, layer))
+            continue
         formula = layer.formula
         if formula is None:
             continue
@@ -204,3 +209,21 @@ def formula_rows(report: ModelReport) -> list[FormulaRow]:
             )
         )
     return rows
+
+
+def _nested_formula_row(report: ModelReport, container: Layer) -> FormulaRow:
+    """A nested model's count as the sum of its layers' counts (expand it to see each)."""
+    parts = [
+        format_count(layer.params)
+        for layer in report.layers
+        if layer.params and not layer.is_container and layer.path.startswith(container.path + "/")
+    ]
+    return FormulaRow(
+        path=container.path,
+        layer=f"{container.path} ({container.class_name})",
+        symbolic="sum over its layers",
+        latex=r"\sum \text{layers}",
+        substituted=" + ".join(parts),
+        value=format_count(container.params),
+        fallback=False,
+    )

@@ -235,7 +235,7 @@ class ModelFormulasDirective(ModelDirective):
     expand_nested_default = True
 
     def render(self, report: ModelReport, options: SharedOptions) -> list[nodes.Node]:
-        output = formulas_nodes(report, options.caption)
+        output = formulas_nodes(report, options.caption, options.expand_nested)
         output[0]["classes"].extend(options.classes)
         self.add_label(output[0], options)
         return output
