@@ -40,5 +40,7 @@ def test_compare_directive(app):
     assert "A fire_expand_2_conv: (5·5·5·8 + 1)·32 = 32,032" in text
     assert "B conv_block_2/conv3d_2: (5·5·5·32 + 1)·32 = 128,032" in text
     assert "Total params: A 32,624, B 128,624, difference +96,000" in text
+    assert len(first.select("tr.modelsummary-differs")) == 1
+    assert len(first.select("tr.modelsummary-only-a")) == 1
     assert len(second.select("tbody tr")) == 40  # only the differences: five more copies
     assert len(second.select("thead th")) == 6  # mark, A layer/params, B layer/params, diff

@@ -32,6 +32,7 @@ def table(
     caption: str | None = None,
     widths: Sequence[int] | None = None,
     numeric: Sequence[int] = (),
+    row_classes: Sequence[Sequence[str]] | None = None,
 ) -> nodes.table:
     """A docutils table; cells are strings or ready-made inline nodes."""
     result = nodes.table(classes=["modelsummary", *classes])
@@ -45,8 +46,10 @@ def table(
     head += _row(header, numeric)
     group += head
     tbody = nodes.tbody()
-    for cells in body:
-        tbody += _row(cells, numeric)
+    for index, cells in enumerate(body):
+        row = _row(cells, numeric)
+        row["classes"].extend(row_classes[index] if row_classes else ())
+        tbody += row
     group += tbody
     return result
 

@@ -106,10 +106,8 @@ class ModelCompareDirective(SphinxDirective):
             + [f"B {COLUMN_TITLES[c]}" for c in columns]
             + ["Difference"]
         )
-        body = [
-            [line.mark, *line.a, *line.b, line.difference]
-            for line in compare_lines(comparison, columns, only_differences)
-        ]
+        lines = compare_lines(comparison, columns, only_differences)
+        body = [[line.mark, *line.a, *line.b, line.difference] for line in lines]
         numeric = [index for index, title in enumerate(header) if title.endswith("params")]
         width = {"layer": 28, "output_shape": 18, "params": 10, "input_shape": 18}
         widths = [6, *(width[c] for c in columns), *(width[c] for c in columns), 10]
@@ -121,6 +119,7 @@ class ModelCompareDirective(SphinxDirective):
                 caption=self.options.get("caption"),
                 widths=widths,
                 numeric=[*numeric, len(header) - 1],
+                row_classes=[[f"modelsummary-{line.status}"] for line in lines],
             )
         ]
         found = explanations(comparison)
