@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,6 +216,12 @@ def _layer(data: dict[str, Any]) -> Layer:
             "formula": _formula(data.get("formula")),
         }
     )
+
+
+def itemsize(dtype: str) -> int:
+    """Bytes per element from the dtype's name: float32 → 4, bfloat16 → 2, bool → 1."""
+    match = re.search(r"(\d+)$", dtype)
+    return max(1, int(match.group(1)) // 8) if match else 1
 
 
 def format_count(value: int) -> str:

@@ -123,3 +123,10 @@ def cost_zoo() -> keras.Model:
     y = layers.Flatten(name="flatten")(y)
     joined = layers.Concatenate(name="joined")([x, y])
     return keras.Model([image, sequence], layers.Dense(3, name="dense")(joined), name="zoo")
+
+
+def mixed_precision() -> keras.Model:
+    """A float16 layer after a float32 one: sizes must follow each weight's own dtype."""
+    inputs = keras.Input((8,))
+    hidden = layers.Dense(4, name="wide")(inputs)  # 36 float32
+    return keras.Model(inputs, layers.Dense(2, dtype="float16", name="half")(hidden))  # 10 float16

@@ -87,3 +87,10 @@ def test_module_entry_point_runs_as_a_command():
     assert done.returncode == 2
     assert "has no attribute 'no_such'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_sizes_follow_each_weights_dtype(capsys):
+    assert main(["show", "builders:mixed_precision"]) == 0
+    out = capsys.readouterr().out
+    assert "Total params: 46 (164 B)" in out  # 36 × 4 + 10 × 2
+    assert "Params by dtype: float16 20 B, float32 144 B" in out

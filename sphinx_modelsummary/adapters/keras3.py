@@ -21,7 +21,7 @@ import keras
 from keras.src import backend as keras_backend
 
 from ..errors import BuildError, user_traceback
-from ..report import Edge, Layer, ModelReport, TensorInfo, Totals, Weight
+from ..report import Edge, Layer, ModelReport, TensorInfo, Totals, Weight, itemsize
 
 Shape = tuple
 
@@ -449,7 +449,7 @@ def _with_container_counts(layers: list[Layer]) -> list[Layer]:
 def _totals(model: Any) -> Totals:
     by_dtype: dict[str, int] = defaultdict(int)
     for variable in model.weights:
-        by_dtype[str(variable.dtype)] += _size(variable.shape) * _itemsize(str(variable.dtype))
+        by_dtype[str(variable.dtype)] += _size(variable.shape) * itemsize(str(variable.dtype))
     trainable = sum(_size(v.shape) for v in model.trainable_weights)
     non_trainable = sum(_size(v.shape) for v in model.non_trainable_weights)
     return Totals(
@@ -466,12 +466,6 @@ def _size(shape: Any) -> int:
     for dim in shape:
         count *= int(dim)
     return count
-
-
-def _itemsize(dtype: str) -> int:
-    """Bytes per element from the dtype's name: float32 → 4, bfloat16 → 2, bool → 1."""
-    match = re.search(r"(\d+)$", dtype)
-    return max(1, int(match.group(1)) // 8) if match else 1
 
 
 _CONFIG_SKIP = re.compile(r"initializer|regularizer|constraint|^dtype$|^trainable$|^name$")

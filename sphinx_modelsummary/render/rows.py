@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..costs import Costs, format_macs
-from ..report import Layer, ModelReport, format_bytes, format_count, format_shape
+from ..report import Layer, ModelReport, format_bytes, format_count, format_shape, itemsize
 
 SUMMARY_COLUMNS = ("layer", "output_shape", "params", "connected_to", "trainable")
 #: Columns that need the costs computed (and so a batch size).
@@ -162,16 +162,23 @@ def cost_lines(costs: Costs) -> list[tuple[str, str]]:
 def totals_lines(report: ModelReport) -> list[tuple[str, str]]:
     """The totals block: label and value, with sizes at the weights' own dtypes."""
     totals = report.totals
-    per_param = totals.bytes / totals.params if totals.params else 4
-
-    def line(count: int) -> str:
-        return f"{format_count(count)} ({format_bytes(round(count * per_param))})"
-
-    return [
+    size = {True: 0, False: 0}
+    for layer in report.layers:
+        for weight in layer.weights:
+            if weight.shared_with is None:
+                size[weight.trainable] += weight.size * itemsize(weight.dtype)
+    lines = [
         ("Total params", f"{format_count(totals.params)} ({format_bytes(totals.bytes)})"),
-        ("Trainable params", line(totals.trainable)),
-        ("Non-trainable params", line(totals.non_trainable)),
+        ("Trainable params", f"{format_count(totals.trainable)} ({format_bytes(size[True])})"),
+        (
+            "Non-trainable params",
+            f"{format_count(totals.non_trainable)} ({format_bytes(size[False])})",
+        ),
     ]
+    if len(totals.bytes_by_dtype) > 1:  # mixed precision: each weight at its own dtype
+        parts = [f"{dtype} {format_bytes(n)}" for dtype, n in totals.bytes_by_dtype.items()]
+        lines.append(("Params by dtype", ", ".join(parts)))
+    return lines
 
 
 @dataclass(frozen=True)
