@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sphinx_modelsummary.render.diagram import alt_text, render
-from sphinx_modelsummary.render.layout import Layout, LayoutOptions, layout
+from sphinx_modelsummary.render.diagram import render
+from sphinx_modelsummary.render.layout import Layout, LayoutOptions, alt_text, layout
 
 FIRE_SHAPE = [(None, 128, 128, 50, 1)]
 EPSILON = 1e-6

@@ -16,7 +16,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from ..report import ModelReport, format_count
 from .layout import FONT_SIZE, LINE_HEIGHT, PADDING, Box, Layout
 
 #: Okabe–Ito colours (distinguishable with colour-blindness), light enough for black text.
@@ -163,21 +162,3 @@ def _draw_box(axes: Any, box: Box) -> None:
             ha="left",
             color=TEXT_COLOUR,
         )
-
-
-def alt_text(report: ModelReport) -> str:
-    """A sentence for readers who cannot see the figure."""
-    leaves = [layer for layer in report.layers if not layer.is_container]
-    merges = [layer for layer in report.top_level_layers() if len(layer.inbound) > layer.calls]
-    text = (
-        f"Architecture of {report.name}: {len(leaves)} layers, "
-        f"{format_count(report.totals.params)} parameters"
-    )
-    shared = [layer for layer in report.top_level_layers() if layer.calls > 1]
-    if merges:
-        kinds = sorted({layer.class_name for layer in merges})
-        count = sum(len(layer.inbound) for layer in merges)
-        text += f", {count} branches joined by {' and '.join(kinds)}"
-    if shared:
-        text += ", " + ", ".join(f"{layer.name} shared by {layer.calls} calls" for layer in shared)
-    return text + "."

@@ -487,3 +487,21 @@ def _nesting_below(report: ModelReport, container: Layer) -> int:
         if layer.is_container and layer.path.startswith(container.path + "/")
     ]
     return max(deeper, default=0)
+
+
+def alt_text(report: ModelReport) -> str:
+    """A sentence for readers who cannot see the figure."""
+    leaves = [layer for layer in report.layers if not layer.is_container]
+    merges = [layer for layer in report.top_level_layers() if len(layer.inbound) > layer.calls]
+    text = (
+        f"Architecture of {report.name}: {len(leaves)} layers, "
+        f"{format_count(report.totals.params)} parameters"
+    )
+    shared = [layer for layer in report.top_level_layers() if layer.calls > 1]
+    if merges:
+        kinds = sorted({layer.class_name for layer in merges})
+        count = sum(len(layer.inbound) for layer in merges)
+        text += f", {count} branches joined by {' and '.join(kinds)}"
+    if shared:
+        text += ", " + ", ".join(f"{layer.name} shared by {layer.calls} calls" for layer in shared)
+    return text + "."

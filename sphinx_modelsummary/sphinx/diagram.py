@@ -16,8 +16,7 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..render.diagram import alt_text, render
-from ..render.layout import LayoutOptions, layout
+from ..render.layout import LayoutOptions, alt_text, layout
 from ..report import ModelReport
 from .directives import ModelDirective
 from .options import SHARED_OPTIONS, OptionError, SharedOptions, parse_choice, parse_flag
@@ -89,6 +88,9 @@ class ModelDiagramDirective(ModelDirective):
         for fmt in (self.image_format(), "pdf"):
             path = os.path.join(folder, f"{stem}.{fmt}")
             if not os.path.exists(path):
+                # matplotlib is imported only when a file is drawn: it costs 0.4 s a build
+                from ..render.diagram import render
+
                 with open(path, "wb") as file:
                     file.write(render(drawing, fmt))
         document_folder = os.path.dirname(self.env.doc2path(self.env.docname))
