@@ -194,3 +194,27 @@ def test_builder_errors_show_the_users_frames_not_ours():
     assert "builders.py" in message and "_helper_that_fails" in message
     assert "RuntimeError: width 3 is not supported by this block" in message
     assert "sphinx_modelsummary" not in message
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "example_project.fire:fire_module_functional",
+        "example_project.resnet:cifar_resnet",
+        "example_project.denoise:denoising_unet",
+        "builders:tied_embeddings",
+        "keras.applications:MobileNetV2(weights=None)",
+    ],
+)
+def test_reading_a_functional_graph_gives_what_tracing_gives(target):
+    """Functional models are read from Keras's own graph (fast); tracing must agree."""
+    from sphinx_modelsummary.adapters import keras3
+    from sphinx_modelsummary.execute import _call_builder
+
+    parsed = parse_target(target)
+    reports = [
+        keras3.build_report(lambda: _call_builder(parsed), target, None, True, read_graph=flag)
+        for flag in (True, False)
+    ]
+    read, traced = (dataclasses.replace(r, build_seconds=0) for r in reports)
+    assert read == traced

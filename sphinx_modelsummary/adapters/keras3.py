@@ -10,6 +10,7 @@ identity of the traced tensors.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import time
 from collections import defaultdict
@@ -19,11 +20,15 @@ from typing import Any
 
 import keras
 from keras.src import backend as keras_backend
+from keras.src.models.functional import Functional
 
 from ..errors import BuildError, user_traceback
 from ..report import Edge, Layer, ModelReport, TensorInfo, Totals, Weight, itemsize
 
 Shape = tuple
+
+
+_CALL_ORDER = itertools.count()
 
 
 @dataclass
@@ -33,6 +38,8 @@ class _CallRecord:
     output_ids: list[int]
     output_shapes: list[Shape]
     output_dtypes: list[str]
+    #: Order of the calls across the whole model, to replay them as they happened.
+    seq: int = field(default_factory=_CALL_ORDER.__next__)
 
 
 @dataclass
@@ -53,6 +60,7 @@ def build_report(
     target_text: str,
     input_shapes: Sequence[Shape] | None,
     shape_only: bool,
+    read_graph: bool = True,
 ) -> ModelReport:
     """Build the model with ``make_model`` and inspect it.
 
@@ -68,7 +76,7 @@ def build_report(
         try:
             with keras.StatelessScope(initialize_variables=False):
                 model = _as_model(make_model(), target_text)
-                trace = _trace(model, input_shapes)
+                trace = _trace(model, input_shapes, read_graph)
             build_mode = "shape-only"
         except BuildError as error:
             if error.kind != "builder":
@@ -77,7 +85,7 @@ def build_report(
     if model is None:
         keras.backend.clear_session()
         model = _as_model(make_model(), target_text)
-        trace = _trace(model, input_shapes)
+        trace = _trace(model, input_shapes, read_graph)
     return _report(model, trace, target_text, build_mode, time.perf_counter() - started)
 
 
@@ -97,16 +105,67 @@ class _Trace:
     root: _Node
     inputs: list[TensorInfo]
     outputs: list[TensorInfo]
-    #: (parent path, tensor id) → path of the layer or name of the input that made it.
-    producers: dict[tuple[str | None, int], str]
+    #: Layer path → paths of the layers (or names of model inputs) that fed it.
+    inbound: dict[str, list[str]]
 
 
-def _trace(model: Any, input_shapes: Sequence[Shape] | None) -> _Trace:
-    """Run the model once on symbolic inputs, recording every layer call."""
+def _trace(model: Any, input_shapes: Sequence[Shape] | None, read_graph: bool = True) -> _Trace:
+    """Every layer call with its shapes: read from a functional model's own graph when it
+    has one and no other input shape is asked for, else by running the model symbolically."""
     root = _Node(layer=model, path="", depth=-1, parent=None, is_container=True)
     _grow_tree(root)
     specs, input_names = _input_specs(model, input_shapes)
     nodes = list(_walk(root))
+    if read_graph and not input_shapes and _is_flat_functional(model, root):
+        _read_graph(model, nodes)
+    else:
+        _run_symbolically(model, nodes, specs)
+    inputs = [
+        TensorInfo(name=name, shape=_shape(spec.shape), dtype=str(spec.dtype))
+        for name, spec in zip(input_names, specs)
+    ]
+    ids_to_input = dict(zip(root.calls[0].input_ids, input_names)) if root.calls else {}
+    inbound, producers = _connections(nodes, ids_to_input)
+    if not root.calls:
+        raise BuildError("builder", f"model {model.name!r} was never called during the trace")
+    outputs = root.calls[0]
+    output_infos = [
+        TensorInfo(name=producers.get((None, tensor_id), "output"), shape=shape, dtype=dtype)
+        for tensor_id, shape, dtype in zip(
+            outputs.output_ids, outputs.output_shapes, outputs.output_dtypes
+        )
+    ]
+    return _Trace(root=root, inputs=inputs, outputs=output_infos, inbound=inbound)
+
+
+def _is_flat_functional(model: Any, root: _Node) -> bool:
+    return isinstance(model, Functional) and not any(c.is_container for c in root.children)
+
+
+def _read_graph(model: Any, nodes: list[_Node]) -> None:
+    """Calls as Keras recorded them when the functional model was built (no tracing needed)."""
+    in_graph = {id(node) for level in model._nodes_by_depth.values() for node in level}
+    nodes[0].calls.append(_call_record(model.inputs, model.outputs))
+    for node in nodes[1:]:
+        if _is_input_layer(node.layer):
+            continue
+        for graph_node in node.layer._inbound_nodes:
+            if id(graph_node) in in_graph:
+                record = _call_record(graph_node.input_tensors, graph_node.output_tensors)
+                node.calls.append(record)
+
+
+def _call_record(inputs: Sequence[Any], outputs: Sequence[Any]) -> _CallRecord:
+    return _CallRecord(
+        input_ids=[id(t) for t in inputs],
+        input_shapes=[_shape(t.shape) for t in inputs],
+        output_ids=[id(t) for t in outputs],
+        output_shapes=[_shape(t.shape) for t in outputs],
+        output_dtypes=[keras.backend.standardize_dtype(t.dtype) for t in outputs],
+    )
+
+
+def _run_symbolically(model: Any, nodes: list[_Node], specs: list[Any]) -> None:
     arguments = _call_arguments(specs)
     try:
         if not all(node.layer.built for node in nodes):
@@ -121,22 +180,6 @@ def _trace(model: Any, input_shapes: Sequence[Shape] | None) -> _Trace:
         raise BuildError(
             "builder", f"calling the model on {_describe(specs)} failed:\n{user_traceback(error)}"
         ) from error
-    inputs = [
-        TensorInfo(name=name, shape=_shape(spec.shape), dtype=str(spec.dtype))
-        for name, spec in zip(input_names, specs)
-    ]
-    ids_to_input = dict(zip(root.calls[0].input_ids, input_names)) if root.calls else {}
-    producers = _producers(nodes, ids_to_input)
-    if not root.calls:
-        raise BuildError("builder", f"model {model.name!r} was never called during the trace")
-    outputs = root.calls[0]
-    output_infos = [
-        TensorInfo(name=producers.get((None, tensor_id), "output"), shape=shape, dtype=dtype)
-        for tensor_id, shape, dtype in zip(
-            outputs.output_ids, outputs.output_shapes, outputs.output_dtypes
-        )
-    ]
-    return _Trace(root=root, inputs=inputs, outputs=output_infos, producers=producers)
 
 
 def _grow_tree(node: _Node) -> None:
@@ -246,16 +289,9 @@ def _recording(nodes: list[_Node]) -> Iterator[None]:
         def recorder(*args: Any, _original: Any = original, _node: _Node = node, **kwargs: Any):
             result = _original(*args, **kwargs)
             inputs = [t for t in keras.tree.flatten((args, kwargs)) if hasattr(t, "shape")]
+            result = _fresh_outputs(result, {id(t) for t in inputs})
             outputs = [t for t in keras.tree.flatten(result) if hasattr(t, "shape")]
-            _node.calls.append(
-                _CallRecord(
-                    input_ids=[id(t) for t in inputs],
-                    input_shapes=[_shape(t.shape) for t in inputs],
-                    output_ids=[id(t) for t in outputs],
-                    output_shapes=[_shape(t.shape) for t in outputs],
-                    output_dtypes=[keras.backend.standardize_dtype(t.dtype) for t in outputs],
-                )
-            )
+            _node.calls.append(_call_record(inputs, outputs))
             return result
 
         object.__setattr__(layer, "call", recorder)
@@ -267,6 +303,14 @@ def _recording(nodes: list[_Node]) -> Iterator[None]:
             object.__delattr__(layer, "call")
         for node in nodes:
             _share_calls(node, nodes)
+
+
+def _fresh_outputs(result: Any, input_ids: set[int]) -> Any:
+    """A layer that hands an input on unchanged (Dropout at inference) gets a copy to return,
+    so the tensor's identity says which of the two a later layer really consumed."""
+    return keras.tree.map_structure(
+        lambda t: keras.ops.copy(t) if id(t) in input_ids else t, result
+    )
 
 
 def _share_calls(node: _Node, nodes: list[_Node]) -> None:
@@ -283,52 +327,56 @@ def _shape(shape: Any) -> Shape:
     return tuple(None if dim is None else int(dim) for dim in shape)
 
 
-def _producers(
+def _connections(
     nodes: list[_Node], ids_to_input: dict[int, str]
-) -> dict[tuple[str | None, int], str]:
-    """Map (parent path, tensor id) to the path of the sibling that produced the tensor.
+) -> tuple[dict[str, list[str]], dict[tuple[str | None, int], str]]:
+    """Who fed whom: the calls replayed in the order they happened.
 
-    A nested model returns the tensor its last layer made, so one tensor has a
-    producer at several levels; keying by parent lets each consumer see the
-    producer among its own siblings.
+    Producers are keyed by (parent path, tensor id): a nested model returns the
+    tensor its last layer made, so one tensor has a producer at several levels,
+    and each consumer looks among its own siblings first. Replaying in order
+    matters because a layer may hand its input on unchanged (Dropout,
+    GaussianNoise at inference): the same tensor then has a new producer for
+    the layers called after it, but not for those called before.
     """
     producers: dict[tuple[str | None, int], str] = {}
     for tensor_id, name in ids_to_input.items():
         producers[(None, tensor_id)] = name
-    for node in nodes:
-        if node.parent is None:
-            continue
-        parent_key = node.parent.path or None
-        for call in node.calls:
-            for tensor_id in call.output_ids:
-                producers.setdefault((parent_key, tensor_id), node.path)
-    for node in nodes:
+    for node in nodes:  # a functional model's InputLayer rows stand for its inputs
         if _is_input_layer(node.layer) and node.parent is not None:
-            parent_key = node.parent.path or None
             for tensor_id, name in ids_to_input.items():
                 if name == node.layer.name:
-                    producers[(parent_key, tensor_id)] = node.path
-    return producers
+                    producers[(node.parent.path or None, tensor_id)] = node.path
+    calls = sorted(
+        ((call.seq, node, call) for node in nodes if node.parent for call in node.calls),
+        key=lambda item: item[0],
+    )
+    inbound: dict[str, list[str]] = defaultdict(list)
+    for _, node, call in calls:
+        for tensor_id in call.input_ids:
+            source = _source(node, tensor_id, producers)
+            if source is not None and source not in inbound[node.path]:
+                inbound[node.path].append(source)
+        for tensor_id in call.output_ids:
+            producers[(node.parent.path or None, tensor_id)] = node.path
+    return inbound, producers
+
+
+def _source(
+    node: _Node, tensor_id: int, producers: dict[tuple[str | None, int], str]
+) -> str | None:
+    """The producer among the layer's siblings, else among its ancestors' siblings."""
+    ancestor: _Node | None = node
+    while ancestor is not None and ancestor.parent is not None:
+        source = producers.get((ancestor.parent.path or None, tensor_id))
+        if source is not None and source != node.path:
+            return source
+        ancestor = ancestor.parent
+    return None
 
 
 def _is_input_layer(layer: Any) -> bool:
     return type(layer).__name__ == "InputLayer"
-
-
-def _inbound(node: _Node, producers: dict[tuple[str | None, int], str]) -> list[str]:
-    """Sources of a layer's inputs, looked up among its siblings, then its ancestors'."""
-    found: list[str] = []
-    for call in node.calls:
-        for tensor_id in call.input_ids:
-            ancestor: _Node | None = node
-            while ancestor is not None and ancestor.parent is not None:
-                source = producers.get((ancestor.parent.path or None, tensor_id))
-                if source is not None and source != node.path:
-                    if source not in found:
-                        found.append(source)
-                    break
-                ancestor = ancestor.parent
-    return found
 
 
 def _report(
@@ -339,7 +387,7 @@ def _report(
     layers: list[Layer] = []
     edges: list[Edge] = []
     for node in nodes:
-        inbound = _inbound(node, trace.producers)
+        inbound = trace.inbound.get(node.path, [])
         for source in inbound:
             edges.append(Edge(source=source, target=node.path))
         weights = () if node.is_container else _weights(node, owners)
