@@ -111,22 +111,32 @@ def formulas_nodes(
     report: ModelReport, caption: str | None, expand_nested: bool = True
 ) -> list[nodes.Node]:
     """One row per weighted layer: formula as math, with numbers, count; then the total."""
+    rows = formula_rows(report, expand_nested)
+    frozen = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
     body: list[list[nodes.Node | str]] = []
-    for row in formula_rows(report, expand_nested):
+    for row in rows:
         symbolic: nodes.Node = nodes.math(row.latex, row.latex)
         if row.fallback:
             symbolic = nodes.inline("", "", symbolic, nodes.Text(" (sum of weights)"))
-        body.append([row.layer, symbolic, row.substituted, row.value])
+        body.append(
+            [row.layer, symbolic, row.substituted, row.value]
+            + ([row.non_trainable] if frozen else [])
+        )
     total = format_count(report.totals.params)
-    body.append([nodes.strong("Total", "Total"), "", "", nodes.strong(total, total)])
+    frozen_total = format_count(report.totals.non_trainable)
+    body.append(
+        [nodes.strong("Total", "Total"), "", "", nodes.strong(total, total)]
+        + ([nodes.strong(frozen_total, frozen_total)] if frozen else [])
+    )
+    header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if frozen else [])
     return [
         table(
-            ["Layer", "Formula", "With numbers", "Params"],
+            header,
             body,
             classes=["modelsummary-formulas"],
             caption=caption,
-            widths=[28, 30, 36, 12],
-            numeric=[3],
+            widths=[28, 30, 36, 12, 12][: len(header)],
+            numeric=[3, 4][: len(header) - 3],
         )
     ]
 

@@ -190,6 +190,7 @@ class FormulaRow:
     substituted: str
     value: str
     fallback: bool
+    non_trainable: str = ""
 
 
 def formula_rows(report: ModelReport, expand_nested: bool = True) -> list[FormulaRow]:
@@ -213,6 +214,7 @@ def formula_rows(report: ModelReport, expand_nested: bool = True) -> list[Formul
                 substituted=formula.substituted,
                 value=format_count(formula.value),
                 fallback=formula.fallback,
+                non_trainable=format_count(formula.non_trainable) if formula.non_trainable else "",
             )
         )
     return rows
@@ -233,4 +235,5 @@ def _nested_formula_row(report: ModelReport, container: Layer) -> FormulaRow:
         substituted=" + ".join(parts),
         value=format_count(container.params),
         fallback=False,
+        non_trainable=format_count(container.non_trainable) if container.non_trainable else "",
     )
