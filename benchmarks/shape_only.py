@@ -53,9 +53,8 @@ def measure(target: str, shape_only: bool, limit_gb: int | None) -> dict:
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        error = re.sub(
-            r"^[\w.]*\.|\{\{.*?\}\} | on /job:.*", "", last
-        )  # no module path, no TF node name
+        # The exception without its module path and TensorFlow's node and device names.
+        error = re.sub(r"^[\w.]*\.|\{\{.*?\}\} | on /job:.*", "", last)
         return {"failed": error, "seconds": time.perf_counter() - started}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
