@@ -36,6 +36,8 @@ def table(
 ) -> nodes.table:
     """A docutils table; cells are strings or ready-made inline nodes."""
     result = nodes.table(classes=["modelsummary", *classes])
+    # Names and shapes are data: never curl their quotes (and skip that costly pass).
+    result["support_smartquotes"] = False
     if caption:
         result += nodes.title(caption, caption)
     group = nodes.tgroup(cols=len(header))
