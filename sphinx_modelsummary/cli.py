@@ -119,6 +119,11 @@ def _check(options: argparse.Namespace) -> int:
     """``sphinx-build -b modelcheck``: exit status 1 when any page's promise fails."""
     from sphinx.cmd.build import build_main
 
+    if not os.path.isfile(os.path.join(options.sourcedir, "conf.py")):
+        raise ModelSummaryError(
+            f"{options.sourcedir} is not a Sphinx docs folder: it has no conf.py; "
+            "give the folder where conf.py is"
+        )
     outdir = options.outdir or os.path.join(options.sourcedir, "_build", "modelcheck")
     return build_main(["-b", "modelcheck", "-j", options.jobs, options.sourcedir, outdir])
 

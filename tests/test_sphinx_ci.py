@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
+from sphinx_modelsummary.cli import main
+
 ROOTS = Path(__file__).parent / "roots"
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -67,10 +69,15 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_sphinx_build_exits_non_zero_on_drift_without_w(tmp_path):
-    done = run("-m", "sphinx", "-b", "html", str(ROOTS / "test-drift"), str(tmp_path), cwd=tmp_path)
+    command = ("-m", "sphinx", "-b", "html", str(ROOTS / "test-drift"), str(tmp_path))
+    done = run(*command, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "index.rst:10: ERROR: example_project.fire:FireModuleWithSlip" in done.stderr
     assert (tmp_path / "index.html").exists() and (tmp_path / "fine.html").exists()
+    # Nothing changed, so no page is read again: the drift kept in the environment still fails.
+    again = run(*command, cwd=tmp_path)
+    assert again.returncode == 1, again.stdout
+    assert "index:10: drift: example_project.fire:FireModuleWithSlip" in again.stdout
 
 
 def test_check_command_and_parallel_build_agree(tmp_path):
@@ -93,3 +100,12 @@ def test_check_command_fails_on_drift(tmp_path):
     )
     assert done.returncode == 1
     assert json.loads((tmp_path / "modelcheck.json").read_text())["summary"]["drift"] == 1
+
+
+def test_check_command_needs_a_folder_with_conf_py(tmp_path, capsys):
+    assert main(["check", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"error: {tmp_path} is not a Sphinx docs folder: it has no conf.py; "
+        "give the folder where conf.py is\n"
+    )
