@@ -77,7 +77,7 @@ def test_sphinx_build_exits_non_zero_on_drift_without_w(tmp_path):
     # Nothing changed, so no page is read again: the drift kept in the environment still fails.
     again = run(*command, cwd=tmp_path)
     assert again.returncode == 1, again.stdout
-    assert "index:10: drift: example_project.fire:FireModuleWithSlip" in again.stdout
+    assert "index.rst:10: drift: example_project.fire:FireModuleWithSlip" in again.stdout
 
 
 def test_check_command_and_parallel_build_agree(tmp_path):

@@ -37,7 +37,10 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     failing = [problem for problem in problems if problem.fails(app.config)]
     if not failing:
         return
-    lines = [f"  {p.docname}:{p.lineno}: {p.kind}: {p.message.splitlines()[0]}" for p in failing]
+    lines = [
+        f"  {app.env.doc2path(p.docname, False)}:{p.lineno}: {p.kind}: {p.message.splitlines()[0]}"
+        for p in failing
+    ]
     logger.info("")
     logger.info(
         f"modelsummary: {len(failing)} problem{'s' if len(failing) > 1 else ''} "
