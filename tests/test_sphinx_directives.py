@@ -170,6 +170,8 @@ def test_every_bad_input_is_an_error_at_its_line(app):
     page = html_of(app)
     assert len(page.select(".modelsummary-problem")) == 12
     assert "This one works: 18." in text_of(page)
+    unknown = page.select_one(".modelsummary-unknown")
+    assert unknown.get_text() == "[unknown model 'nobody']"
 
 
 @pytest.mark.sphinx("html", testroot="problems", freshenv=True)

@@ -67,5 +67,10 @@ def fill_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain = domain_of(app.env)
     for node in list(doctree.findall(model_params)):
         record = domain.models.get(node["model"])
-        text = describe_count(record, node["field"]) if record else node["model"]
-        node.replace_self(nodes.inline(text, text, classes=["modelsummary-param"]))
+        if record is None:  # already an error at the role's line; mark the spot on the page
+            text = f"[unknown model {node['model']!r}]"
+            classes = ["modelsummary-param", "modelsummary-unknown"]
+        else:
+            text = describe_count(record, node["field"])
+            classes = ["modelsummary-param"]
+        node.replace_self(nodes.inline(text, text, classes=classes))
