@@ -89,10 +89,11 @@ class ReportCache:
             with open(path, encoding="utf-8") as file:
                 entry = json.load(file)
             report = ModelReport.from_dict(entry["report"])
-            sources: dict[str, str] = entry["sources"]
+            sources: dict[str, str] = dict(entry["sources"])
         except (FileNotFoundError, NotADirectoryError):
             return None  # not cached yet (or no cache folder at all)
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            # Valid JSON of the wrong shape (a hand edit, another tool) is as unreadable as junk.
             self.warn(f"ignoring unreadable cache entry {path} ({error}); building again")
             return None
         if any(file_hash(source) != digest for source, digest in sources.items()):

@@ -102,13 +102,25 @@ def test_cache_serves_unchanged_models_without_a_worker_and_notices_edits(tmp_pa
     assert (third.cached, third.report.totals.params, warm.workers_started) == (False, 25, 1)
 
 
-def test_corrupt_cache_entry_is_ignored_with_a_warning(tmp_path):
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda entry: '{"report": {"schema_version": 1, "name": ',
+        lambda entry: "[]",
+        lambda entry: json.dumps({**entry, "report": None}),
+        lambda entry: json.dumps({**entry, "report": []}),
+        lambda entry: json.dumps({**entry, "sources": list(entry["sources"])}),
+    ],
+    ids=["truncated", "list", "null-report", "list-report", "list-sources"],
+)
+def test_corrupt_cache_entry_is_ignored_with_a_warning(tmp_path, corrupt):
+    """Junk and valid JSON of the wrong shape alike are rebuilt, never a traceback."""
     cache = tmp_path / "cache"
     warnings: list[str] = []
     engine = Engine(cache_dir=str(cache), warn=warnings.append, isolated=False)
     engine.report(request("builders:dense_chain"))
     (entry,) = cache.glob("*.json")
-    entry.write_text('{"report": {"schema_version": 1, "name": ')
+    entry.write_text(corrupt(json.loads(entry.read_text())))
     outcome = engine.report(request("builders:dense_chain"))
     assert not outcome.cached and outcome.report.totals.params == 208
     assert len(warnings) == 1 and "ignoring unreadable cache entry" in warnings[0]
