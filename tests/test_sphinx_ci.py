@@ -57,9 +57,9 @@ def test_modelcheck_writes_json_and_junit_and_no_pages(app):
 def test_modelcheck_reports_builder_and_option_problems_as_errors(app):
     app.build()
     data = json.loads((app.outdir / "modelcheck.json").read_text(encoding="utf-8"))
-    assert data["summary"] == {"total": 16, "ok": 3, "drift": 0, "error": 13}
+    assert data["summary"] == {"total": 17, "ok": 3, "drift": 0, "error": 14}
     suite = ElementTree.parse(app.outdir / "modelcheck.xml").getroot()
-    assert suite.get("errors") == "13"
+    assert suite.get("errors") == "14"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -172,6 +172,11 @@ def test_every_bad_input_is_an_error_at_its_line(app):
     assert "This one works: 18." in text_of(page)
     unknown = page.select_one(".modelsummary-unknown")
     assert unknown.get_text() == "[unknown model 'nobody']"
+    # A role naming a labelled directive whose builder failed: only the directive's error.
+    assert "escaping.rst:11: ERROR: model-summary root_models:raises" in warnings
+    assert "names 'broken'" not in warnings
+    escaping = html_of(app, "escaping")
+    assert escaping.select_one(".modelsummary-unknown").get_text() == "[not built model 'broken']"
 
 
 @pytest.mark.sphinx("html", testroot="problems", freshenv=True)

@@ -88,7 +88,11 @@ class ModelDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         target_text = self.arguments[0].strip()
         result = CheckResult(
-            docname=self.env.docname, lineno=self.lineno, directive=self.name, target=target_text
+            docname=self.env.docname,
+            lineno=self.lineno,
+            directive=self.name,
+            target=target_text,
+            name=str(self.options.get("name", "")).strip(),
         )
         domain_of(self.env).add_result(result)
         try:

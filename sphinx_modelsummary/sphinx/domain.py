@@ -59,6 +59,8 @@ class CheckResult:
     messages: list[str] = field(default_factory=list)
     #: The model's name in the lockfile (target and input shapes).
     lock_key: str = ""
+    #: The directive's ``:name:``, so a role naming a model that failed can say so.
+    name: str = ""
 
 
 class ModelSummaryDomain(Domain):
@@ -89,6 +91,10 @@ class ModelSummaryDomain(Domain):
             (result for results in self.data["results"].values() for result in results),
             key=lambda result: (result.docname, result.lineno),
         )
+
+    def failed(self, name: str) -> CheckResult | None:
+        """The directive labelled ``name`` that could not document its model, if any."""
+        return next((r for r in self.results() if r.name == name and r.status == "error"), None)
 
     def problems(self) -> list[Problem]:
         return sorted(

@@ -51,7 +51,7 @@ def check_role_names(app: Sphinx, env: BuildEnvironment) -> None:
     domain = domain_of(env)
     for docname, uses in sorted(domain.data["role_uses"].items()):
         for lineno, name in uses:
-            if name not in domain.models:
+            if name not in domain.models and not domain.failed(name):
                 known = ", ".join(sorted(domain.models)) or "none"
                 message = (
                     f":model-params: names {name!r}, but no directive has ':name: {name}' "
@@ -67,8 +67,9 @@ def fill_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain = domain_of(app.env)
     for node in list(doctree.findall(model_params)):
         record = domain.models.get(node["model"])
-        if record is None:  # already an error at the role's line; mark the spot on the page
-            text = f"[unknown model {node['model']!r}]"
+        if record is None:  # already an error (here or at the directive); mark the spot
+            state = "not built" if domain.failed(node["model"]) else "unknown"
+            text = f"[{state} model {node['model']!r}]"
             classes = ["modelsummary-param", "modelsummary-unknown"]
         else:
             text = describe_count(record, node["field"])
