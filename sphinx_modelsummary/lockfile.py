@@ -21,7 +21,7 @@ LOCK_COUNTS = ("params", "trainable", "non_trainable")
 
 
 class LockfileError(ModelSummaryError):
-    """The lockfile exists but cannot be read."""
+    """The lockfile exists but cannot be read, or cannot be written."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def read_lockfile(path: str) -> dict[str, LockEntry]:
         return {key: LockEntry(**value) for key, value in data["models"].items()}
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise LockfileError(
             f"the lockfile {path} cannot be read ({error}); fix it, or rewrite it with "
             "-D modelsummary_update_lockfile=1"
@@ -68,10 +68,15 @@ def write_lockfile(path: str, entries: dict[str, LockEntry]) -> None:
         }
     }
     temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:
-        json.dump(data, file, indent=2, sort_keys=True)
-        file.write("\n")
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as file:
+            json.dump(data, file, indent=2, sort_keys=True)
+            file.write("\n")
+        os.replace(temporary, path)
+    except OSError as error:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise LockfileError(f"cannot write the lockfile {path} ({error})") from None
 
 
 def compare(recorded: LockEntry, report: ModelReport, name: str) -> list[Finding]:

@@ -26,9 +26,13 @@ def test_lockfile_is_sorted_stable_and_round_trips(tmp_path):
     assert read_lockfile(str(tmp_path / "absent.json")) == {}
 
 
-def test_unreadable_lockfile_says_how_to_fix_it(tmp_path):
+@pytest.mark.parametrize(
+    "text",
+    ['{"models": {"a:m": {"params": 1}}}', '{"models": []}', "[]", '{"models": {"a:m": 5}}'],
+)
+def test_unreadable_lockfile_says_how_to_fix_it(tmp_path, text):
     path = tmp_path / "models.lock.json"
-    path.write_text('{"models": {"a:m": {"params": 1}}}')
+    path.write_text(text)
     with pytest.raises(LockfileError, match="modelsummary_update_lockfile=1"):
         read_lockfile(str(path))
 
@@ -84,3 +88,23 @@ def test_update_rewrites_the_lockfile_and_the_next_build_passes(app, make_app):
     checked.build()
     assert checked.statuscode == 0
     assert "[modelsummary" not in warnings_of(checked)
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="lockfile",
+    freshenv=True,
+    confoverrides={
+        "modelsummary_update_lockfile": "1",
+        "modelsummary_lockfile": "no-such-folder/models.lock.json",
+    },
+)
+def test_lockfile_that_cannot_be_written_fails_the_build_naming_it(app):
+    app.build()
+    assert app.statuscode == 1
+    assert re.search(
+        r"ERROR: cannot write the lockfile \S*no-such-folder/models\.lock\.json .*"
+        r"check modelsummary_lockfile",
+        warnings_of(app),
+    ), warnings_of(app)
+    assert not (app.srcdir / "no-such-folder").exists()

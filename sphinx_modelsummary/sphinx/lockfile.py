@@ -7,7 +7,7 @@ import os
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from ..lockfile import LockEntry, read_lockfile, write_lockfile
+from ..lockfile import LockEntry, LockfileError, read_lockfile, write_lockfile
 from .domain import domain_of
 
 logger = logging.getLogger(__name__)
@@ -49,5 +49,12 @@ def update_lockfile(app: Sphinx, exception: Exception | None) -> None:
         for result in domain_of(app.env).results()
         if result.actual and result.lock_key
     }
-    write_lockfile(path, entries)
+    try:
+        write_lockfile(path, entries)
+    except LockfileError as error:
+        logger.error(
+            f"{error}; check modelsummary_lockfile", type="modelsummary", subtype="lockfile"
+        )
+        app.statuscode = 1  # the update that was asked for did not happen
+        return
     logger.info(f"modelsummary: wrote {len(entries)} models to {path}")
