@@ -128,6 +128,16 @@ def test_on_drift_warning_does_not_fail_the_build(app):
 
 
 @pytest.mark.sphinx(
+    "html", testroot="drift", freshenv=True, confoverrides={"modelsummary_on_drift": "fatal"}
+)
+def test_unknown_on_drift_value_is_named_and_drift_still_fails(app):
+    app.build()
+    warnings = warnings_of(app)
+    assert "`modelsummary_on_drift` has to be a one of" in warnings and "`fatal`" in warnings
+    assert app.statuscode == 1
+
+
+@pytest.mark.sphinx(
     "html",
     testroot="drift",
     freshenv=True,

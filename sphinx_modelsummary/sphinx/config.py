@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import ENUM
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,8 @@ class ConfigValue:
     default: Any
     #: What a change rebuilds: "env" re-reads every page, "" nothing.
     rebuild: str
-    types: tuple
+    #: Accepted types, or an ENUM of accepted values (Sphinx warns about any other).
+    types: tuple | ENUM
     doc: str
 
 
@@ -27,7 +29,7 @@ CONFIG_VALUES = (
         "modelsummary_on_drift",
         "error",
         "",
-        (str,),
+        ENUM("error", "warning"),
         '"error" fails the build when a page\'s promise does not match the code; '
         '"warning" only warns (and fails with -W).',
     ),
@@ -72,12 +74,10 @@ CONFIG_VALUES = (
         "modelsummary_diagram_format",
         "svg",
         "env",
-        (str,),
+        ENUM("svg", "png"),
         'Image format of `model-diagram` for HTML: "svg" or "png" (LaTeX always gets PDF).',
     ),
 )
-
-ON_DRIFT_CHOICES = ("error", "warning")
 
 
 def register(app: Sphinx) -> None:
