@@ -65,6 +65,14 @@ def handle(message: dict[str, Any]) -> dict[str, Any]:
         report = build_report(request)
     except ModelSummaryError as error:
         return {"ok": False, "kind": getattr(error, "kind", "builder"), "message": str(error)}
+    except SystemExit as stop:
+        # Not a crash: the worker (and its imported TensorFlow) can serve the next target.
+        return {
+            "ok": False,
+            "kind": "builder",
+            "message": f"target {message['target']!r} called sys.exit({stop.code!r}) "
+            "instead of returning a model",
+        }
     return {"ok": True, "report": report.to_dict(), "sources": project_files(target.module)}
 
 

@@ -92,6 +92,12 @@ def exits_the_process() -> keras.Model:
     os._exit(3)
 
 
+def calls_sys_exit() -> keras.Model:
+    import sys
+
+    sys.exit(2)
+
+
 def segfaults() -> keras.Model:
     import ctypes
 
