@@ -24,7 +24,7 @@ from .cache import ReportCache
 from .errors import BuildError, ModelSummaryError
 from .execute import BuildRequest, build_report
 from .report import ModelReport
-from .worker import project_files
+from .worker import exit_message, project_files
 
 DEFAULT_TIMEOUT = 300.0
 _STDERR_TAIL = 2000
@@ -70,7 +70,10 @@ class Engine:
         if self.isolated:
             report, sources = self._build_in_worker(request, timeout or self.timeout)
         else:
-            report = build_report(request)
+            try:
+                report = build_report(request)
+            except SystemExit as stop:
+                raise BuildError("builder", exit_message(str(request.target), stop)) from None
             sources = tuple(project_files(request.target.module))
         if self.cache:
             self.cache.put(request, report, sources)

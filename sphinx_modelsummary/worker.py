@@ -51,6 +51,10 @@ def _defining_module(value: Any) -> types.ModuleType | None:
     return None
 
 
+def exit_message(target: str, stop: SystemExit) -> str:
+    return f"target {target!r} called sys.exit({stop.code!r}) instead of returning a model"
+
+
 def handle(message: dict[str, Any]) -> dict[str, Any]:
     sys.path[:] = message["sys_path"]
     os.chdir(message["cwd"])
@@ -67,12 +71,7 @@ def handle(message: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "kind": getattr(error, "kind", "builder"), "message": str(error)}
     except SystemExit as stop:
         # Not a crash: the worker (and its imported TensorFlow) can serve the next target.
-        return {
-            "ok": False,
-            "kind": "builder",
-            "message": f"target {message['target']!r} called sys.exit({stop.code!r}) "
-            "instead of returning a model",
-        }
+        return {"ok": False, "kind": "builder", "message": exit_message(message["target"], stop)}
     return {"ok": True, "report": report.to_dict(), "sources": project_files(target.module)}
 
 

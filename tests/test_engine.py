@@ -68,13 +68,18 @@ def test_builder_errors_come_back_with_their_kind(engine):
     assert engine.workers_started == 1
 
 
-def test_builder_calling_sys_exit_is_a_builder_error_and_the_worker_goes_on(engine):
-    with pytest.raises(BuildError) as caught:
-        engine.report(request("builders:calls_sys_exit"))
-    assert caught.value.kind == "builder"
-    assert "'builders:calls_sys_exit' called sys.exit(2)" in caught.value.message
-    assert engine.report(request("builders:dense_chain")).report.totals.params == 208
-    assert engine.workers_started == 1
+@pytest.mark.parametrize("isolated", [True, False], ids=["worker", "in-process"])
+def test_builder_calling_sys_exit_is_a_builder_error_and_the_build_goes_on(isolated):
+    engine = Engine(isolated=isolated)
+    try:
+        with pytest.raises(BuildError) as caught:
+            engine.report(request("builders:calls_sys_exit"))
+        assert caught.value.kind == "builder"
+        assert "'builders:calls_sys_exit' called sys.exit(2)" in caught.value.message
+        assert engine.report(request("builders:dense_chain")).report.totals.params == 208
+        assert engine.workers_started == (1 if isolated else 0)
+    finally:
+        engine.close()
 
 
 def write_model(folder: Path, units: int) -> None:
