@@ -5,6 +5,9 @@ them the batch norms' moving statistics). :class:`FireModuleWithSlip` feeds the
 second expand branch from the first expand branch instead of from the squeeze:
 its 5×5×5 convolution then sees 32 input channels instead of 8, and the model
 has 128,624 parameters, 96,000 more.
+
+The subclassed models are not built by their constructors: give them an input
+shape, ``model.build((None, 128, 128, 50, 1))``, as the user did.
 """
 
 from __future__ import annotations
@@ -37,21 +40,49 @@ def fire_module_functional(
     return keras.Model(inputs, outputs, name="fire_module")
 
 
+@keras.saving.register_keras_serializable(package="example_project")
 class ConvBlock(keras.Model):
     """Conv3D, BatchNormalization and an optional ReLU(6), as one nested model."""
 
-    def __init__(self, filters: int, kernel_size, activation: bool = True, **kwargs):
+    def __init__(
+        self,
+        filters: int,
+        kernel_size,
+        strides=(1, 1, 1),
+        padding: str = "valid",
+        activation: bool = True,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.filters = filters
         self.kernel_size = kernel_size
+        self.strides = strides
+        self.padding = padding
         self.activation = activation
-        self.conv = layers.Conv3D(filters, kernel_size, padding="same")
+        self.conv = layers.Conv3D(filters, kernel_size, strides=strides, padding=padding)
         self.batch_norm = layers.BatchNormalization()
         self.relu = layers.ReLU(max_value=6)
+
+    def build(self, input_shape) -> None:
+        self.conv.build(input_shape)
+        self.batch_norm.build(self.conv.compute_output_shape(input_shape))
+
+    def compute_output_shape(self, input_shape):
+        return self.conv.compute_output_shape(input_shape)
 
     def call(self, inputs):
         x = self.batch_norm(self.conv(inputs))
         return self.relu(x) if self.activation else x
+
+    def get_config(self) -> dict:
+        return {
+            "name": self.name,
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "activation": self.activation,
+        }
 
 
 class _SubclassedFire(keras.Model):
@@ -60,16 +91,23 @@ class _SubclassedFire(keras.Model):
     def __init__(self, n_hidden: int = 32, **kwargs):
         super().__init__(**kwargs)
         self.n_hidden = n_hidden
-        self.squeeze_1 = ConvBlock(n_hidden // 4, (1, 1, 1))
-        self.expand_1 = ConvBlock(n_hidden, (1, 1, 1), activation=False)
-        self.expand_2 = ConvBlock(n_hidden, (5, 5, 5), activation=False)
+        self.squeeze_1 = ConvBlock(n_hidden // 4, (1, 1, 1), padding="same")
+        self.expand_1 = ConvBlock(n_hidden, (1, 1, 1), padding="same", activation=False)
+        self.expand_2 = ConvBlock(n_hidden, (5, 5, 5), padding="same", activation=False)
         self.concat = layers.Concatenate()
         self.relu = layers.ReLU(max_value=6)
 
+    def build(self, input_shape) -> None:
+        # Keras 3 marks a subclassed model built without creating any weight unless
+        # build() does it: run call() once on a symbolic input so that each block is
+        # built from what really feeds it (for the slip, expand_1's 32 channels).
+        self.call(keras.KerasTensor(input_shape))
+
     def get_config(self) -> dict:
-        return {"n_hidden": self.n_hidden, "name": self.name}
+        return {"name": self.name, "n_hidden": self.n_hidden}
 
 
+@keras.saving.register_keras_serializable(package="example_project")
 class FireModuleWithSlip(_SubclassedFire):
     """The user's version: ``expand_2`` is fed from ``expand_1`` (32 channels), a slip."""
 
@@ -80,6 +118,7 @@ class FireModuleWithSlip(_SubclassedFire):
         return self.relu(self.concat([first, second]))
 
 
+@keras.saving.register_keras_serializable(package="example_project")
 class FireModule(_SubclassedFire):
     """The corrected subclassed version: both branches read the squeeze output."""
 

@@ -35,5 +35,5 @@ def cifar_resnet(blocks: tuple = (2, 2, 2), num_classes: int = 10) -> keras.Mode
             x = _residual_block(x, filters, strides)
     x = layers.AveragePooling2D(pool_size=x.shape[1])(x)
     x = layers.Flatten()(x)
-    outputs = layers.Dense(num_classes)(x)
+    outputs = layers.Dense(num_classes, activation="softmax")(x)
     return keras.Model(inputs, outputs, name="cifar_resnet")
