@@ -61,9 +61,9 @@ def conv_family() -> keras.Model:
         layers.DepthwiseConv2D(3, depth_multiplier=2, use_bias=False, name="depthwise_m2")(wide),
         layers.DepthwiseConv1D(5, depth_multiplier=3, name="depthwise1d")(signal),
         layers.SeparableConv2D(24, 3, name="separable")(image),
-        layers.SeparableConv2D(
-            10, 3, depth_multiplier=2, use_bias=False, name="separable_m2"
-        )(wide),
+        layers.SeparableConv2D(10, 3, depth_multiplier=2, use_bias=False, name="separable_m2")(
+            wide
+        ),
         layers.SeparableConv1D(9, 3, name="separable1d")(signal),
     ]
     inputs = [image, wide, signal, volume, channels_first, c5]
@@ -136,8 +136,12 @@ def attention_family() -> keras.Model:
             query, value
         ),
         layers.GroupQueryAttention(
-            head_dim=2, num_query_heads=2, num_key_value_heads=1, use_gate=True,
-            use_bias=False, name="gqa_gate",
+            head_dim=2,
+            num_query_heads=2,
+            num_key_value_heads=1,
+            use_gate=True,
+            use_bias=False,
+            name="gqa_gate",
         )(query, memory),
         layers.GroupQueryAttention(
             head_dim=4, num_query_heads=4, num_key_value_heads=2, name="gqa"

@@ -6,12 +6,9 @@ import json
 import re
 
 import pytest
+from sphinx_helpers import warnings_of
 
 from sphinx_modelsummary.lockfile import LockEntry, LockfileError, read_lockfile, write_lockfile
-
-
-def warnings_of(app) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", app._warning.getvalue())
 
 
 def test_lockfile_is_sorted_stable_and_round_trips(tmp_path):

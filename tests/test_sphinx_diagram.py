@@ -6,10 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-
-
-def warnings_of(app) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", app._warning.getvalue())
+from sphinx_helpers import warnings_of
 
 
 @pytest.mark.sphinx("html", testroot="diagram", freshenv=True)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx_helpers import warnings_of
 
 
 def html_of(app, docname: str = "index") -> BeautifulSoup:
@@ -16,10 +17,6 @@ def html_of(app, docname: str = "index") -> BeautifulSoup:
 def text_of(soup) -> str:
     """The visible text with whitespace folded, as a reader sees it."""
     return " ".join(soup.get_text().split())
-
-
-def warnings_of(app) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", app._warning.getvalue())
 
 
 @pytest.mark.sphinx("html", testroot="basic", freshenv=True)

@@ -11,13 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sphinx_helpers import warnings_of
 
 ROOTS = Path(__file__).parent / "roots"
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-
-
-def warnings_of(app) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", app._warning.getvalue())
 
 
 def read_docs(app) -> list[str]:

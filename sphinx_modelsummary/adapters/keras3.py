@@ -23,10 +23,7 @@ from keras.src import backend as keras_backend
 from keras.src.models.functional import Functional
 
 from ..errors import BuildError, user_traceback
-from ..report import Edge, Layer, ModelReport, TensorInfo, Totals, Weight, itemsize
-
-Shape = tuple
-
+from ..report import Edge, Layer, ModelReport, Shape, TensorInfo, Totals, Weight, itemsize
 
 _CALL_ORDER = itertools.count()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..compare import CompareRow, Comparison
+from ..compare import Comparison
 from ..report import Layer, format_count
 from .rows import output_shape_text
 from .text import table_lines
@@ -153,13 +153,3 @@ def comparison_json(comparison: Comparison) -> dict:
             for row in comparison.rows
         ],
     }
-
-
-__all__ = [
-    "CompareLine",
-    "CompareRow",
-    "comparison_json",
-    "comparison_text",
-    "compare_lines",
-    "explanations",
-]

@@ -255,6 +255,3 @@ def describe_count(record: ModelRecord, field: str) -> str:
         "size": format_bytes(record.bytes),
     }
     return values[field]
-
-
-__all__ = ["ModelDirective", "ModelFormulasDirective", "ModelSummaryDirective", "OptionError"]
