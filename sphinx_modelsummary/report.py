@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Shape = tuple  # a tuple of int | None; None is a dimension unknown until run time
 
@@ -90,6 +90,12 @@ class Layer:
     #: True for a nested model whose own rows follow it with ``parent`` set to its path.
     is_container: bool = False
     formula: Formula | None = None
+    #: Multiply–accumulates per sample over all calls; None when unknown (see ``macs_unknown``).
+    macs: int | None = None
+    #: Why ``macs`` is None: a size the count needs is unknown, or no rule counts the class.
+    macs_unknown: str | None = None
+    #: What the layer does, for the diagram's colours: one of ``formulas.KINDS``.
+    kind: str = "other"
 
 
 @dataclass(frozen=True)

@@ -403,7 +403,7 @@ def _scale_formula(value_offset: int = 0, offset_trainable: bool = False, shape=
 
 
 def test_a_registered_user_formula_explains_the_layer(report_of, monkeypatch):
-    monkeypatch.setitem(formulas.REGISTRY, "Scale", _scale_formula())
+    monkeypatch.setitem(formulas.rules("keras"), "Scale", formulas.Rule(formula=_scale_formula()))
     report = attach(_without_formulas(report_of("formula_models:custom_family")))
     formula = report.layer("scale").formula
     assert (formula.name, formula.symbolic, formula.substituted) == (
@@ -423,7 +423,7 @@ def test_wrappers_around_unknown_layers_fall_back_without_a_disagreement(report_
 
 
 def test_wrappers_use_the_users_formula_for_the_layer_they_wrap(report_of, monkeypatch):
-    monkeypatch.setitem(formulas.REGISTRY, "Scale", _scale_formula())
+    monkeypatch.setitem(formulas.rules("keras"), "Scale", formulas.Rule(formula=_scale_formula()))
     report = attach(_without_formulas(report_of("formula_models:wrapped_custom_family")))
     formula = report.layer("time_scale").formula
     assert (formula.name, formula.symbolic, formula.substituted, formula.value) == (
@@ -437,10 +437,13 @@ def test_wrappers_use_the_users_formula_for_the_layer_they_wrap(report_of, monke
 
 
 def test_register_decorator_adds_the_function_to_the_registry(monkeypatch):
-    monkeypatch.setattr(formulas, "REGISTRY", dict(formulas.REGISTRY))
+    tables = {name: dict(formulas.rules(name)) for name in ("keras", "tf_keras", "torch")}
+    monkeypatch.setattr(formulas.registry, "_RULES", tables)
     function = _scale_formula()
     assert register("Scale", "OtherScale")(function) is function
-    assert formulas.REGISTRY["Scale"] is formulas.REGISTRY["OtherScale"] is function
+    rule = formulas.rule_of("Scale", "keras")
+    assert rule.formula is formulas.rule_of("OtherScale", "torch").formula is function
+    assert formulas.rule_of("Conv2D", "keras").formula is not None  # the built-ins stay
 
 
 @pytest.mark.parametrize(
@@ -455,7 +458,7 @@ def test_register_decorator_adds_the_function_to_the_registry(monkeypatch):
     ids=["total", "split", "shapes", "raises", "crashes"],
 )
 def test_a_wrong_formula_falls_back_and_is_recorded(report_of, monkeypatch, wrong, problem):
-    monkeypatch.setitem(formulas.REGISTRY, "Scale", wrong)
+    monkeypatch.setitem(formulas.rules("keras"), "Scale", formulas.Rule(formula=wrong))
     layer = report_of("formula_models:custom_family").layer("scale")
     formula, recorded = explain(layer)
     assert formula.fallback is True and formula.value == 12
@@ -537,7 +540,9 @@ def test_formula_table_text_shows_numbers_split_and_fallback_marks(report_of):
 
 
 def test_formula_table_lists_disagreements(report_of, monkeypatch):
-    monkeypatch.setitem(formulas.REGISTRY, "Scale", _scale_formula(value_offset=3))
+    monkeypatch.setitem(
+        formulas.rules("keras"), "Scale", formulas.Rule(formula=_scale_formula(value_offset=3))
+    )
     text = formulas_text(attach(_without_formulas(report_of("formula_models:custom_family"))))
     assert text.splitlines()[-1] == (
         "formula disagreed, exact sum shown: scale (Scale): formula gives 15, the weights hold 12"
@@ -582,17 +587,18 @@ ISSUE_CLASSES = [
 
 
 def test_registry_covers_every_layer_class_the_issue_lists():
-    assert [name for name in ISSUE_CLASSES if name not in formulas.REGISTRY] == []
+    assert [name for name in ISSUE_CLASSES if formulas.rule_of(name, "keras").formula is None] == []
 
 
 def test_docs_page_lists_every_registered_layer_class():
     page = (Path(__file__).parents[1] / "docs" / "formulas.rst").read_text(encoding="utf-8")
-    assert [name for name in sorted(formulas.REGISTRY) if f"``{name}``" not in page] == []
+    named = sorted(name for name, rule in formulas.rules("keras").items() if rule.formula)
+    assert [name for name in named if f"``{name}``" not in page] == []
 
 
 def test_formulas_module_does_not_import_a_framework():
     code = (
-        "import sys, sphinx_modelsummary.formulas as f; assert 'Conv2D' in f.REGISTRY; "
+        "import sys, sphinx_modelsummary.formulas as f; assert 'Conv2D' in f.rules('keras'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('keras', 'tensorflow', 'torch', 'jax')))"
     )

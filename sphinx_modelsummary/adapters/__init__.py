@@ -13,6 +13,9 @@ from typing import Any
 from ..errors import BuildError
 from ..report import ModelReport, Shape
 
+#: ``report.framework`` values, one adapter module and one knowledge module each.
+FRAMEWORKS = ("keras", "tf_keras", "torch")
+
 
 def build_report(
     make_model: Callable[[], Any],

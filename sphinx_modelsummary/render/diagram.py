@@ -18,7 +18,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from .layout import FONT_SIZE, LINE_HEIGHT, PADDING, Box, Layout
 
-#: Okabe–Ito colours (distinguishable with colour-blindness), light enough for black text.
+#: Okabe–Ito colours (distinguishable with colour-blindness), light enough for black text; one
+#: per kind of :data:`sphinx_modelsummary.formulas.KINDS` and one for nested models.
 KIND_COLOURS = {
     "input": "#d9d9d9",
     "conv": "#9ecae9",
@@ -31,16 +32,6 @@ KIND_COLOURS = {
     "model": "#e8e8e8",
     "other": "#f2f2f2",
 }
-_KIND_WORDS = (
-    ("input", ("InputLayer",)),
-    ("attention", ("Attention",)),
-    ("recurrent", ("LSTM", "GRU", "RNN", "Bidirectional")),
-    ("conv", ("Conv",)),
-    ("norm", ("Normalization",)),
-    ("pool", ("Pooling",)),
-    ("merge", ("Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract")),
-    ("dense", ("Dense", "Embedding")),
-)
 EDGE_COLOUR = "#7f7f7f"
 TEXT_COLOUR = "#111111"
 FORMATS = ("svg", "png", "pdf")
@@ -56,13 +47,6 @@ _STYLE = {
     "font.family": "DejaVu Sans Mono",
     "path.simplify": False,
 }
-
-
-def kind_of(class_name: str) -> str:
-    for kind, words in _KIND_WORDS:
-        if any(word in class_name for word in words):
-            return kind
-    return "other"
 
 
 # Subsetting fonts into the PDF logs every table it prunes at INFO level.
@@ -138,7 +122,7 @@ def _draw_edge(axes: Any, points: tuple[tuple[float, float], ...]) -> None:
 
 
 def _draw_box(axes: Any, box: Box) -> None:
-    colour = KIND_COLOURS["model" if box.is_container else kind_of(box.class_name)]
+    colour = KIND_COLOURS["model" if box.is_container else box.kind]
     axes.add_patch(
         FancyBboxPatch(
             (box.x, box.y),

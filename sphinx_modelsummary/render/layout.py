@@ -49,6 +49,8 @@ class Box:
     has_weights: bool
     calls: int
     is_container: bool = False
+    #: What the layer does (``conv``, ``dense``, ...), from the framework's layer knowledge.
+    kind: str = "other"
 
     @property
     def center(self) -> tuple[float, float]:
@@ -92,6 +94,7 @@ class _Node:
     layer: Layer | None = None
     lines: tuple[str, ...] = ()
     class_name: str = ""
+    kind: str = "other"
     rank: int = 0
     order: float = 0.0
     position: float = 0.0  # along the rank (x for TB)
@@ -164,6 +167,7 @@ def _box_node(key: str, layer: Layer, report: ModelReport, options: LayoutOption
     node = _sized_node(key, tuple(lines))
     node.layer = layer
     node.class_name = layer.class_name
+    node.kind = layer.kind
     return node
 
 
@@ -172,6 +176,7 @@ def _input_node(name: str, shape: tuple, options: LayoutOptions) -> _Node:
     lines += [format_shape(shape)] if options.show_shapes else []
     node = _sized_node(name, tuple(lines))
     node.class_name = "InputLayer"
+    node.kind = "input"
     return node
 
 
@@ -422,6 +427,7 @@ def _boxes(
                     has_weights=bool(layer and layer.params),
                     calls=layer.calls if layer else 1,
                     is_container=bool(layer and layer.is_container),
+                    kind=node.kind,
                 )
             )
     return boxes, extents

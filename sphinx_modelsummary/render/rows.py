@@ -150,7 +150,7 @@ def cost_lines(costs: Costs) -> list[tuple[str, str]]:
     return [
         (
             "MACs per sample",
-            "n/a (give :input-shape:)" if costs.macs is None else format_macs(costs.macs),
+            f"n/a ({costs.macs_reason})" if costs.macs is None else format_macs(costs.macs),
         ),
         (f"Input size (batch {costs.batch_size})", size(costs.input_bytes)),
         ("Forward/backward pass size", size(costs.forward_backward_bytes)),

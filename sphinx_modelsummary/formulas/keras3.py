@@ -1,4 +1,4 @@
-"""The built-in formulas: one per Keras 3 layer class with weights.
+"""Keras 3 layer knowledge: each layer class's parameter formula, MACs and diagram kind.
 
 Each formula reads only the layer's config and the shapes it was called with
 (never its weights: a formula derived from the weights would explain nothing),
@@ -7,26 +7,40 @@ and names the input channels, which is what people get wrong. Wrappers
 the formula of the layer they wrap, so this module keeps each formula as
 "parts" (name, expression, terms) and registers a function that turns them
 into a :class:`~sphinx_modelsummary.report.Formula`.
+
+MACs are per sample and follow the papers' convention: a layer's MACs are the
+multiply–accumulates of its weights (convolutions, dense, recurrent cells per
+step × steps, attention); pooling counts one accumulate per window element;
+normalization one per output element (the folded scale and shift); layers
+that only move, mask, merge or activate values count zero. A class without a
+MAC rule here has unknown MACs. A size that is unknown (``None`` image size)
+makes a layer's MACs unknown with the reason, never a guess.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from .formulas import (
-    REGISTRY,
-    Expr,
-    NotApplicable,
-    as_expression,
-    make_formula,
-    product,
-    register,
-    symbol,
-    term,
+from ..report import Formula, Layer, Shape, Term
+from .expr import Expr, NotApplicable, as_expression, make_formula, product, symbol, term
+from .registry import MacsFunction, Unknown, define, elements, rule_of
+
+FRAMEWORK = "keras"
+
+#: Diagram kinds by words in the class name (custom layers too): the first match wins.
+KIND_WORDS = (
+    ("input", ("InputLayer",)),
+    ("attention", ("Attention",)),
+    ("recurrent", ("LSTM", "GRU", "RNN", "Bidirectional")),
+    ("conv", ("Conv",)),
+    ("norm", ("Normalization",)),
+    ("pool", ("Pooling",)),
+    ("merge", ("Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract")),
+    ("dense", ("Dense", "Embedding")),
 )
-from .report import Formula, Layer, Shape, Term
 
 
 class Parts(NamedTuple):
@@ -61,8 +75,10 @@ _LATEX = {
 }
 
 
-def _formula(*class_names: str) -> Callable[[PartsFunction], PartsFunction]:
-    """Register a parts function both for wrappers and as the classes' formula."""
+def _formula(
+    *class_names: str, macs: MacsFunction | None = None
+) -> Callable[[PartsFunction], PartsFunction]:
+    """Register a parts function both for wrappers and as the classes' formula (and MACs)."""
 
     def decorate(function: PartsFunction) -> PartsFunction:
         def as_formula(layer: Layer) -> Formula:
@@ -71,7 +87,7 @@ def _formula(*class_names: str) -> Callable[[PartsFunction], PartsFunction]:
 
         for class_name in class_names:
             PARTS[class_name] = function
-        register(*class_names)(as_formula)
+        define(FRAMEWORK, *class_names, formula=as_formula, macs=macs)
         _LIBRARY_FORMULAS.add(as_formula)
         return function
 
@@ -113,10 +129,63 @@ def _with_bias_terms(
     return tuple(terms)
 
 
+def _output(layer: Layer, call: int) -> Shape:
+    return layer.output_shapes[call][0]
+
+
+def _inputs(layer: Layer, call: int) -> tuple[Shape, ...]:
+    return layer.input_shapes[call] if call < len(layer.input_shapes) else ()
+
+
+def _kernel_size(layer: Layer, name: str = "kernel") -> int:
+    """Elements of the layer's weight called ``name`` (0 when it has none)."""
+    for weight in layer.weights:
+        if weight.name.split("/")[-1] == name:
+            return weight.size
+    return 0
+
+
+def _positions(layer: Layer, shape: Shape) -> int:
+    """Spatial positions of a conv output/input, channels_first or channels_last."""
+    channels_first = layer.config.get("data_format") == "channels_first"
+    dims = shape[2:] if channels_first else shape[1:-1]
+    if any(dim is None for dim in dims):
+        raise Unknown(f"spatial size of {shape} is unknown; give :input-shape:")
+    return math.prod(dims)
+
+
+def no_macs(layer: Layer, call: int) -> int:
+    """Layers that move, mask, merge, look up or activate values: no multiply–accumulates."""
+    return 0
+
+
+define(
+    FRAMEWORK,
+    *("InputLayer", "Identity", "Masking", "ActivityRegularization", "Flatten"),
+    *("Reshape", "Permute", "RepeatVector", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"),
+    *("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise"),
+    *(
+        f"{kind}{n}D"
+        for kind in ("SpatialDropout", "Cropping", "ZeroPadding", "UpSampling")
+        for n in (1, 2, 3)
+    ),
+    *("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"),
+    *("Rescaling", "Resizing", "CenterCrop", "CategoryEncoding", "Hashing", "HashedCrossing"),
+    *("StringLookup", "IntegerLookup", "TextVectorization", "Discretization"),
+    macs=no_macs,
+)
+
+
 # Dense, einsum and embeddings -----------------------------------------------------------
 
 
-@_formula("Dense")
+def dense_macs(layer: Layer, call: int) -> int:
+    """The kernel, once per position the dense layer is applied at."""
+    output = _output(layer, call)
+    return _kernel_size(layer) * elements(output, "output") // output[-1]
+
+
+@_formula("Dense", macs=dense_macs)
 def dense(layer: Layer) -> Parts:
     config = layer.config
     n_in = _sym("n_in", _dim(_input_shape(layer), -1))
@@ -148,7 +217,20 @@ def _with_lora(
     return Parts(parts.name, parts.expression + (fan_in + kernel_out) * r, terms)
 
 
-@_formula("EinsumDense")
+def einsum_macs(layer: Layer, call: int) -> int:
+    """Each output element sums over the contracted dimensions of the kernel."""
+    output = _output(layer, call)
+    kernel_shape = next((w.shape for w in layer.weights if w.name.endswith("kernel")), ())
+    kernel = math.prod(kernel_shape) if kernel_shape else 0
+    shared = 1
+    for dim_k, dim_o in zip(reversed(kernel_shape), reversed(output)):
+        if dim_k != dim_o:
+            break
+        shared *= dim_k
+    return elements(output, "output") * (kernel // shared)
+
+
+@_formula("EinsumDense", macs=einsum_macs)
 def einsum_dense(layer: Layer) -> Parts:
     """Kernel dimensions are the letters of the kernel's subscripts in the equation."""
     config = layer.config
@@ -184,7 +266,7 @@ def _letter_sizes(spec: str, shape: Shape) -> dict[str, int]:
     return {letter: int(size) for letter, size in pairs if size is not None}
 
 
-@_formula("Embedding", "ReversibleEmbedding")
+@_formula("Embedding", "ReversibleEmbedding", macs=no_macs)
 def embedding(layer: Layer) -> Parts:
     config = layer.config
     vocabulary = _sym("input_dim", config["input_dim"])
@@ -198,7 +280,7 @@ def embedding(layer: Layer) -> Parts:
     return _with_lora(parts, config, [vocabulary], width, prefix="lora_embeddings")
 
 
-@_formula("PReLU")
+@_formula("PReLU", macs=no_macs)
 def prelu(layer: Layer) -> Parts:
     """One slope per input element, except along the shared axes."""
     shape = _input_shape(layer)
@@ -229,7 +311,13 @@ def _window_and_channels(layer: Layer) -> tuple[list[int], Expr, Expr]:
     return sizes, window, c_in
 
 
-@_formula("Conv1D", "Conv2D", "Conv3D")
+def conv_macs(layer: Layer, call: int) -> int:
+    """The kernels (depthwise and pointwise ones too), once per output position."""
+    kernels = sum(w.size for w in layer.weights if w.name.split("/")[-1].endswith("kernel"))
+    return kernels * _positions(layer, _output(layer, call))
+
+
+@_formula("Conv1D", "Conv2D", "Conv3D", macs=conv_macs)
 def conv(layer: Layer) -> Parts:
     """``(k_h·k_w·c_in + 1)·f``; with groups each filter sees ``c_in/g`` channels."""
     config = layer.config
@@ -242,7 +330,12 @@ def conv(layer: Layer) -> Parts:
     return Parts("conv", expression, _with_bias_terms(terms, config, (filters.value,)))
 
 
-@_formula("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose")
+def conv_transpose_macs(layer: Layer, call: int) -> int:
+    """The kernel, once per input position."""
+    return _kernel_size(layer) * _positions(layer, _inputs(layer, call)[0])
+
+
+@_formula("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", macs=conv_transpose_macs)
 def conv_transpose(layer: Layer) -> Parts:
     """The same count as a convolution; the kernel stores filters before channels."""
     config = layer.config
@@ -260,7 +353,7 @@ def _depthwise(layer: Layer) -> tuple[list[int], Expr, Expr, Expr | None]:
     return sizes, window, c_in, _sym("m", multiplier) if multiplier > 1 else None
 
 
-@_formula("DepthwiseConv1D", "DepthwiseConv2D")
+@_formula("DepthwiseConv1D", "DepthwiseConv2D", macs=conv_macs)
 def depthwise_conv(layer: Layer) -> Parts:
     """One window per input channel (times the depth multiplier ``m``)."""
     sizes, window, c_in, multiplier = _depthwise(layer)
@@ -273,7 +366,7 @@ def depthwise_conv(layer: Layer) -> Parts:
     )
 
 
-@_formula("SeparableConv1D", "SeparableConv2D")
+@_formula("SeparableConv1D", "SeparableConv2D", macs=conv_macs)
 def separable_conv(layer: Layer) -> Parts:
     """A depthwise window per channel, then a 1×1 convolution to ``f`` filters."""
     sizes, window, c_in, multiplier = _depthwise(layer)
@@ -290,7 +383,38 @@ def separable_conv(layer: Layer) -> Parts:
     )
 
 
+# Pooling --------------------------------------------------------------------------------
+
+
+def pooling_macs(layer: Layer, call: int) -> int:
+    """One accumulate per window element (global pooling: per input element)."""
+    if "Global" in layer.class_name:
+        return elements(_inputs(layer, call)[0], "input")
+    window = math.prod(layer.config.get("pool_size") or [1])
+    return window * elements(_output(layer, call), "output")
+
+
+define(
+    FRAMEWORK,
+    *(
+        f"{prefix}{kind}Pooling{n}D"
+        for prefix in ("", "Global", "Adaptive")
+        for kind in ("Average", "Max")
+        for n in (1, 2, 3)
+    ),
+    macs=pooling_macs,
+)
+
+
 # Normalization ----------------------------------------------------------------------------
+
+
+def normalization_macs(layer: Layer, call: int) -> int:
+    """The folded scale and shift: one per output element (none without weights)."""
+    return elements(_output(layer, call), "output") if layer.weights else 0
+
+
+define(FRAMEWORK, "UnitNormalization", macs=normalization_macs)
 
 
 def _axes(config: dict[str, Any], shape: Shape) -> list[int]:
@@ -310,7 +434,7 @@ def _vectors(count: int, feature: Expr) -> Expr:
     return count * feature if count > 1 else feature
 
 
-@_formula("BatchNormalization")
+@_formula("BatchNormalization", macs=normalization_macs)
 def batch_normalization(layer: Layer) -> Parts:
     """γ and β (trainable, if scale/center) and the moving mean and variance (not trainable)."""
     config = layer.config
@@ -325,7 +449,7 @@ def batch_normalization(layer: Layer) -> Parts:
     return Parts("batch_norm", _vectors(len(names), c), terms)
 
 
-@_formula("LayerNormalization")
+@_formula("LayerNormalization", macs=normalization_macs)
 def layer_normalization(layer: Layer) -> Parts:
     """γ (scale, or RMS scaling) and β (center, not with RMS scaling) over the axes."""
     config = layer.config
@@ -339,7 +463,7 @@ def layer_normalization(layer: Layer) -> Parts:
     return Parts("layer_norm", _vectors(len(names), feature), tuple(term(n, dims) for n in names))
 
 
-@_formula("GroupNormalization")
+@_formula("GroupNormalization", macs=normalization_macs)
 def group_normalization(layer: Layer) -> Parts:
     """γ and β per channel, whatever the number of groups."""
     config = layer.config
@@ -349,7 +473,7 @@ def group_normalization(layer: Layer) -> Parts:
     return Parts("group_norm", _vectors(len(names), c), tuple(term(n, (c.value,)) for n in names))
 
 
-@_formula("RMSNormalization")
+@_formula("RMSNormalization", macs=normalization_macs)
 def rms_normalization(layer: Layer) -> Parts:
     """One scale per feature of the normalised axes."""
     shape = _input_shape(layer)
@@ -359,7 +483,7 @@ def rms_normalization(layer: Layer) -> Parts:
     )
 
 
-@_formula("Normalization")
+@_formula("Normalization", macs=normalization_macs)
 def normalization(layer: Layer) -> Parts:
     """Mean and variance per kept feature plus a sample count, none of them trainable."""
     shape = _input_shape(layer)
@@ -374,7 +498,7 @@ def normalization(layer: Layer) -> Parts:
     return Parts("normalization", 2 * feature + 1, terms)
 
 
-@_formula("LayerScale")
+@_formula("LayerScale", macs=no_macs)
 def layer_scale(layer: Layer) -> Parts:
     """ConvNeXt's learned per-channel scale."""
     c = _sym("c", layer.config["projection_dim"])
@@ -385,6 +509,18 @@ def layer_scale(layer: Layer) -> Parts:
 
 _GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 _RECURRENT_NAMES = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def recurrent_macs(layer: Layer, call: int) -> int:
+    """The kernels once per time step (a Bidirectional's weights hold both directions)."""
+    inputs = _inputs(layer, call)
+    steps = inputs[0][1] if inputs and len(inputs[0]) > 2 else None
+    if steps is None:
+        raise Unknown("the number of time steps is unknown; give :input-shape:")
+    return steps * sum(w.size for w in layer.weights if not w.name.endswith("bias"))
+
+
+define(FRAMEWORK, "SimpleRNN", "LSTM", "GRU", macs=recurrent_macs)
 
 
 @_formula("SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell")
@@ -409,7 +545,7 @@ def recurrent(layer: Layer) -> Parts:
     return Parts(_RECURRENT_NAMES[kind], expression, _with_bias_terms(terms, config, bias))
 
 
-@_formula("RNN")
+@_formula("RNN", macs=recurrent_macs)
 def rnn(layer: Layer) -> Parts:
     """An RNN layer counts what its cell holds."""
     return _inner_parts(layer, layer.config["cell"])
@@ -448,7 +584,7 @@ def _inner_parts(layer: Layer, inner: dict[str, Any], input_shapes: Any = None) 
         input_shapes=input_shapes if input_shapes is not None else layer.input_shapes,
         weights=(),
     )
-    registered = REGISTRY.get(class_name)
+    registered = rule_of(class_name, FRAMEWORK).formula
     if registered is None:
         raise NotApplicable(f"no formula for the wrapped {class_name}")
     if registered in _LIBRARY_FORMULAS:
@@ -457,7 +593,7 @@ def _inner_parts(layer: Layer, inner: dict[str, Any], input_shapes: Any = None) 
     return Parts(formula.name, as_expression(formula), formula.terms)
 
 
-@_formula("Bidirectional")
+@_formula("Bidirectional", macs=recurrent_macs)
 def bidirectional(layer: Layer) -> Parts:
     """A forward and a backward copy: ``2·(...)`` when both have the same shape."""
     forward = _inner_parts(layer, layer.config["layer"])
@@ -481,7 +617,7 @@ def time_distributed(layer: Layer) -> Parts:
     return Parts(f"time_distributed {inner.name}", inner.expression, inner.terms)
 
 
-@_formula("SpectralNormalization")
+@_formula("SpectralNormalization", macs=normalization_macs)
 def spectral_normalization(layer: Layer) -> Parts:
     """The wrapped layer plus the power-iteration vector ``u`` (one value per kernel column)."""
     inner = _inner_parts(layer, layer.config["layer"])
@@ -550,7 +686,27 @@ def _attention(
     return Parts(name, expression + output * d_out, all_terms)
 
 
-@_formula("MultiHeadAttention")
+def attention_macs(layer: Layer, call: int) -> int:
+    """Projections of query, key and value, the scores, the weighted sum, the output."""
+    inputs = _inputs(layer, call)
+    if len(inputs) < 2 or any(d is None for shape in inputs[:2] for d in shape[1:-1]):
+        raise Unknown("sequence lengths are unknown; give :input-shape:")
+    query_steps = math.prod(inputs[0][1:-1])
+    key_steps = math.prod(inputs[1][1:-1])
+    config = layer.config
+    heads = config.get("num_heads") or config.get("num_query_heads") or 1
+    key_dim = config.get("key_dim") or config.get("head_dim") or 1
+    value_dim = config.get("value_dim") or key_dim
+    projections = 0
+    for weight in layer.weights:
+        if weight.name.endswith("kernel"):
+            steps = query_steps if "query" in weight.name or "output" in weight.name else key_steps
+            projections += weight.size * steps
+    scores = heads * query_steps * key_steps * (key_dim + value_dim)
+    return projections + scores
+
+
+@_formula("MultiHeadAttention", macs=attention_macs)
 def multi_head_attention(layer: Layer) -> Parts:
     """Query, key and value projections onto ``h`` heads, and the output projection."""
     config = layer.config
@@ -563,7 +719,7 @@ def multi_head_attention(layer: Layer) -> Parts:
     return _attention(layer, heads, heads, key_dim, value_dim, out_dims, "multi_head_attention")
 
 
-@_formula("GroupedQueryAttention", "GroupQueryAttention")
+@_formula("GroupedQueryAttention", "GroupQueryAttention", macs=attention_macs)
 def grouped_query_attention(layer: Layer) -> Parts:
     """``h_q`` query heads share ``h_kv`` key/value heads of width ``k``."""
     config = layer.config

@@ -1,10 +1,4 @@
-"""Formulas: why each layer has the parameters it has.
-
-A registry maps a layer class name to a function that explains the layer's
-count from its config and input shapes. Every formula is checked against the
-layer's real weights (total, trainable split, and the shape of every term); a
-layer the registry does not know, or a formula that disagrees, gets the exact
-fallback (the sum over its weight shapes), so the table is never wrong.
+"""Expressions: a parameter count in symbols, LaTeX and numbers at once.
 
 Formula functions build their expression from :func:`symbol` values with
 ``+``, ``*`` and ``/``; one expression gives the text in symbols, the LaTeX,
@@ -13,16 +7,10 @@ the text with the numbers put in and the value, so the four cannot disagree.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .report import Formula, Layer, ModelReport, Shape, Term
-
-FormulaFunction = Callable[[Layer], Formula]
-
-#: Layer class name → formula function. Extend it with :func:`register`.
-REGISTRY: dict[str, FormulaFunction] = {}
+from ..report import Formula, Shape, Term
 
 _ATOM, _PRODUCT, _SUM = 0, 1, 2
 
@@ -129,88 +117,6 @@ def as_expression(formula: Formula) -> Expr:
     )
 
 
-def register(*class_names: str) -> Callable[[FormulaFunction], FormulaFunction]:
-    """Decorator: explain layers of these classes with the decorated function."""
-
-    def decorate(function: FormulaFunction) -> FormulaFunction:
-        for name in class_names:
-            REGISTRY[name] = function
-        return function
-
-    return decorate
-
-
-def attach(report: ModelReport) -> ModelReport:
-    """Give every layer with weights its formula, recording formulas that disagree."""
-    layers = []
-    disagreements = list(report.formula_disagreements)
-    for layer in report.layers:
-        if layer.is_container or not layer.weights:
-            layers.append(layer)
-            continue
-        formula, problem = explain(layer)
-        if problem:
-            disagreements.append(problem)
-        layers.append(dataclasses.replace(layer, formula=formula))
-    return dataclasses.replace(
-        report, layers=tuple(layers), formula_disagreements=tuple(disagreements)
-    )
-
-
-def explain(layer: Layer) -> tuple[Formula, str | None]:
-    """The layer's formula and, when a named formula was wrong, why it was replaced."""
-    function = REGISTRY.get(layer.class_name)
-    if function is None:
-        return fallback(layer), None
-    try:
-        formula = function(layer)
-    except NotApplicable:
-        return fallback(layer), None
-    except Exception as error:  # noqa: BLE001 - a broken formula must not break the build
-        return fallback(layer), f"{layer.path} ({layer.class_name}): formula failed: {error!r}"
-    problem = _disagreement(formula, layer)
-    if problem:
-        return fallback(layer), f"{layer.path} ({layer.class_name}): {problem}"
-    return formula, None
-
-
-def _disagreement(formula: Formula, layer: Layer) -> str | None:
-    """What the formula gets wrong about the layer's real weights, if anything."""
-    real = sum(weight.size for weight in layer.weights)
-    if formula.value != real:
-        return f"formula gives {formula.value}, the weights hold {real}"
-    real_trainable = sum(weight.size for weight in layer.weights if weight.trainable)
-    if formula.trainable != real_trainable:
-        return f"formula says {formula.trainable} trainable, the weights hold {real_trainable}"
-    claimed = sorted((tuple(t.shape), t.trainable) for t in formula.terms)
-    actual = sorted((tuple(w.shape), w.trainable) for w in layer.weights)
-    if claimed != actual:
-        return f"formula terms have shapes {claimed}, the weights have {actual}"
-    return None
-
-
-def fallback(layer: Layer) -> Formula:
-    """The exact sum over the layer's weight shapes: always right, explains less."""
-    terms = tuple(
-        Term(name=w.name, shape=w.shape, value=w.size, trainable=w.trainable) for w in layer.weights
-    )
-    value = sum(term.value for term in terms)
-    symbolic = " + ".join(_dims(term.shape, "·") for term in terms) or "0"
-    substituted = " + ".join(f"{term.name} {_dims(term.shape, '×')}" for term in terms) or "0"
-    latex = " + ".join(_dims(term.shape, r" \cdot ") for term in terms) or "0"
-    return Formula(
-        name="weights",
-        symbolic=symbolic,
-        latex=latex,
-        substituted=substituted,
-        value=value,
-        trainable=sum(t.value for t in terms if t.trainable),
-        non_trainable=sum(t.value for t in terms if not t.trainable),
-        terms=terms,
-        fallback=True,
-    )
-
-
 def _expr(value: Expr | int) -> Expr:
     if isinstance(value, Expr):
         return value
@@ -248,11 +154,3 @@ def _product(values: list[int]) -> int:
 
 def _size(shape: Shape) -> int:
     return _product([int(dim) for dim in shape])
-
-
-def _dims(shape: tuple, separator: str) -> str:
-    return separator.join(str(dim) for dim in shape) if shape else "1"
-
-
-# The built-in formulas register themselves on import.
-from . import formula_library  # noqa: E402, F401
