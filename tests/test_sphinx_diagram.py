@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import resource
+import subprocess
+import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -54,6 +58,94 @@ def test_latex_gets_pdf(app):
     app.build()
     tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
     included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]*)\}(\.\w+)\}", tex)
-    assert [suffix for _, suffix in included] == [".pdf", ".pdf", ".pdf"]
+    assert [suffix for _, suffix in included] == [".pdf"] * 5
     for stem, suffix in included:
         assert (app.outdir / f"{stem}{suffix}").read_bytes().startswith(b"%PDF")
+
+
+def diagram_files(app) -> dict[str, bytes]:
+    """The figures the build drew into the doctree folder, by file name (no hidden files)."""
+    folder = app.doctreedir / "modelsummary-diagrams"
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.sphinx("html", testroot="diagram", freshenv=True)
+def test_layer_names_are_drawn_as_plain_text(app):
+    """``$``, ``^``, ``{}`` and TeX commands in names are data, never mathtext (#16 item 4).
+
+    The PNG is drawn on the Agg canvas, the PDF (for LaTeX) on the PDF canvas:
+    each page would stop the build if any canvas parsed the names as mathtext.
+    """
+    app.build()
+    assert "names.rst" not in warnings_of(app)
+    page = BeautifulSoup((app.outdir / "names.html").read_text(encoding="utf-8"), "html.parser")
+    sources = [image["src"] for image in page.select("img.modelsummary-diagram")]
+    assert [src.rsplit(".", 1)[1] for src in sources] == ["svg", "png"]
+    svg = BeautifulSoup((app.outdir / sources[0]).read_text(encoding="utf-8"), "html.parser")
+    texts = [text.get_text() for text in svg.find_all("text")]
+    for name in ("in_$x$", "price_$5_to_$6", r"tex_\frac{a}{b}_%_#_&_~", "cost_$^{2}$"):
+        assert texts.count(name) == 1, name
+    assert (app.outdir / sources[1]).read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.sphinx("html", testroot="diagram", freshenv=True)
+def test_empty_or_truncated_figure_is_drawn_again(app, make_app):
+    """A figure file cut short by an earlier build is never published (#16 item 3)."""
+    app.build()
+    drawn = diagram_files(app)
+    assert (
+        sorted(name.rsplit(".", 1)[1] for name in drawn) == ["pdf"] * 5 + ["png"] * 2 + ["svg"] * 3
+    )
+    folder = app.doctreedir / "modelsummary-diagrams"
+    svg_names = [name for name in drawn if name.endswith(".svg")]
+    png_name = next(name for name in drawn if name.endswith(".png"))
+    pdf_name = next(name for name in drawn if name.endswith(".pdf"))
+    (folder / svg_names[0]).write_bytes(b"")
+    (folder / svg_names[1]).write_bytes(drawn[svg_names[1]][: len(drawn[svg_names[1]]) // 2])
+    (folder / png_name).write_bytes(drawn[png_name][:-20])
+    (folder / pdf_name).write_bytes(drawn[pdf_name][:100])
+
+    again = make_app("html", srcdir=app.srcdir, freshenv=True)
+    again.build()
+    assert diagram_files(again) == drawn
+    for name in (svg_names[0], svg_names[1], png_name):
+        assert (again.outdir / "_images" / name).read_bytes() == drawn[name]
+
+
+def test_a_write_stopped_halfway_leaves_no_partial_file(tmp_path):
+    """Stopped mid-write, a figure's final path never holds a partial file (#16 item 3).
+
+    The child build may write at most 8 KiB per file (``RLIMIT_FSIZE``): the
+    small model's cache entry and SVG fit, its PDF (about 14 KiB) does not, so
+    the write of the PDF fails halfway with "File too large", as a Ctrl-C or a
+    full disk would stop it. The error names the page line; the next build
+    draws the PDF.
+    """
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text('extensions = ["sphinx_modelsummary"]\n')
+    (source / "index.rst").write_text(
+        "Killed\n======\n\n.. model-diagram:: example_project.basics:rgb_conv\n"
+    )
+    doctrees = tmp_path / "doctrees"
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(doctrees)]
+    command += [str(source), str(tmp_path / "out")]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+    stopped = subprocess.run(command, env=env, preexec_fn=limited, capture_output=True, text=True)
+    assert stopped.returncode != 0
+    assert "index.rst:4: ERROR: cannot write the diagram file " in stopped.stderr
+    assert ".pdf ([Errno 27] File too large)" in stopped.stderr
+    folder = doctrees / "modelsummary-diagrams"
+    visible = sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
+    assert [name.rsplit(".", 1)[1] for name in visible] == ["svg"]
+    assert (folder / visible[0]).read_bytes().rstrip().endswith(b"</svg>")
+
+    finished = subprocess.run(command, env=env, capture_output=True)
+    assert finished.returncode == 0, finished.stderr.decode()
+    visible = sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
+    assert [name.rsplit(".", 1)[1] for name in visible] == ["pdf", "svg"]
+    assert (folder / visible[0]).read_bytes().rstrip().endswith(b"%%EOF")

@@ -3,20 +3,36 @@
 Only matplotlib's own canvases are used (no pyplot, no Graphviz). Text stays
 text in SVG (``svg.fonttype = "none"``), so layer names can be searched and
 read by screen readers; timestamps and random ids are left out of every format.
+
+A figure is a handful of artists, not one per box: all boxes are one patch
+collection, all edges one line collection, all arrowheads one polygon
+collection, and all text one artist that hands each line to the canvas as
+plain text (never parsed as mathtext: ``$`` in a layer name is just a dollar).
+On the PNG canvas that artist pastes cached glyph bitmaps of the monospace
+face instead of asking FreeType to lay out every line, which is most of the
+cost of drawing a large model.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+import math
+from typing import Any, NamedTuple
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib.collections import LineCollection, PatchCollection, PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font
+from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from .layout import FONT_SIZE, LINE_HEIGHT, PADDING, Box, Layout
+from .layout import FONT_SIZE, LINE_HEIGHT, PADDING, Box, Group, Layout
 
 #: Okabe–Ito colours (distinguishable with colour-blindness), light enough for black text; one
 #: per kind of :data:`sphinx_modelsummary.formulas.KINDS` and one for nested models.
@@ -34,6 +50,12 @@ KIND_COLOURS = {
 }
 EDGE_COLOUR = "#7f7f7f"
 TEXT_COLOUR = "#111111"
+GROUP_COLOUR = "#9a9a9a"
+FONT_FAMILY = "DejaVu Sans Mono"
+ARROW_LENGTH = 6.0
+ARROW_HALF_WIDTH = 2.6
+#: From a text line's middle down to its baseline, in font sizes (DejaVu Sans Mono's caps).
+BASELINE_DROP = 0.33
 FORMATS = ("svg", "png", "pdf")
 _METADATA = {
     "svg": {"Date": None, "Creator": None},
@@ -44,7 +66,7 @@ _STYLE = {
     "svg.hashsalt": "sphinx-modelsummary",
     "svg.fonttype": "none",
     "pdf.fonttype": 42,
-    "font.family": "DejaVu Sans Mono",
+    "font.family": FONT_FAMILY,
     "path.simplify": False,
 }
 
@@ -58,18 +80,29 @@ def render(layout: Layout, fmt: str = "svg", dpi: int = 144) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"diagram format {fmt!r} is not one of {', '.join(FORMATS)}")
     with matplotlib.rc_context(_STYLE):
-        figure = Figure(figsize=(max(layout.width, 1) / 72, max(layout.height, 1) / 72), dpi=72)
+        width, height = max(layout.width, 1), max(layout.height, 1)
+        figure = Figure(figsize=(width / 72, height / 72), dpi=72)
         FigureCanvasAgg(figure)
         axes = figure.add_axes((0, 0, 1, 1))
-        axes.set_xlim(0, max(layout.width, 1))
-        axes.set_ylim(max(layout.height, 1), 0)  # y grows downwards, like the layout
+        axes.set_xlim(0, width)
+        axes.set_ylim(height, 0)  # y grows downwards, like the layout
         axes.set_axis_off()
-        for group in layout.groups:
-            _draw_group(axes, group)
-        for edge in layout.edges:
-            _draw_edge(axes, edge.points)
-        for box in layout.boxes:
-            _draw_box(axes, box)
+        if layout.groups:
+            axes.add_collection(_group_frames(layout.groups), autolim=False)
+        if layout.edges:
+            lines, heads = _edge_shapes(layout)
+            axes.add_collection(
+                LineCollection(lines, colors=EDGE_COLOUR, linewidths=1.0), autolim=False
+            )
+            axes.add_collection(
+                PolyCollection(
+                    heads, facecolors=EDGE_COLOUR, edgecolors=EDGE_COLOUR, linewidths=0.5
+                ),
+                autolim=False,
+            )
+        if layout.boxes:
+            axes.add_collection(_box_patches(layout.boxes), autolim=False)
+        axes.add_artist(TextLines(_text_lines(layout)))
         output = io.BytesIO()
         figure.savefig(
             output,
@@ -77,72 +110,226 @@ def render(layout: Layout, fmt: str = "svg", dpi: int = 144) -> bytes:
             dpi=dpi if fmt == "png" else 72,
             transparent=True,
             metadata=_METADATA[fmt],
+            **({"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}),
         )
     return output.getvalue()
 
 
-def _draw_group(axes: Any, group: Any) -> None:
-    axes.add_patch(
-        Rectangle(
-            (group.x, group.y),
-            group.width,
-            group.height,
-            facecolor="#9a9a9a",
-            alpha=0.12,
-            edgecolor="#9a9a9a",
-            linewidth=1.0,
-        )
-    )
-    axes.text(
-        group.x + PADDING,
-        group.y + PADDING / 2,
-        group.label,
-        fontsize=FONT_SIZE * 0.9,
-        va="top",
-        ha="left",
-        color=EDGE_COLOUR,
+def _group_frames(groups: tuple[Group, ...]) -> PatchCollection:
+    frames = [Rectangle((g.x, g.y), g.width, g.height) for g in groups]
+    return PatchCollection(
+        frames,
+        facecolors=to_rgba(GROUP_COLOUR, 0.12),
+        edgecolors=to_rgba(GROUP_COLOUR, 0.6),
+        linewidths=1.0,
     )
 
 
-def _draw_edge(axes: Any, points: tuple[tuple[float, float], ...]) -> None:
-    for start, end in zip(points[:-2], points[1:-1]):
-        axes.plot([start[0], end[0]], [start[1], end[1]], color=EDGE_COLOUR, linewidth=1.0)
-    axes.add_patch(
-        FancyArrowPatch(
-            points[-2],
-            points[-1],
-            arrowstyle="-|>",
-            mutation_scale=9,
-            color=EDGE_COLOUR,
-            linewidth=1.0,
-            shrinkA=0,
-            shrinkB=0,
+def _edge_shapes(layout: Layout) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each edge as a polyline stopping short of its target, and the arrowhead filling the gap."""
+    lines, heads = [], []
+    for edge in layout.edges:
+        points = np.asarray(edge.points, dtype=float)
+        tip, before = points[-1], points[-2]
+        direction = tip - before
+        length = math.hypot(*direction) or 1.0
+        unit = direction / length
+        base = tip - unit * min(ARROW_LENGTH, length)
+        normal = np.array([-unit[1], unit[0]]) * ARROW_HALF_WIDTH
+        lines.append(np.vstack([points[:-1], base]))
+        heads.append(np.array([tip, base + normal, base - normal]))
+    return lines, heads
+
+
+def _box_patches(boxes: tuple[Box, ...]) -> PatchCollection:
+    patches, faces, edges, widths, styles = [], [], [], [], []
+    for box in boxes:
+        patches.append(
+            FancyBboxPatch(
+                (box.x, box.y), box.width, box.height, boxstyle="round,pad=0,rounding_size=4"
+            )
         )
+        faces.append(KIND_COLOURS["model" if box.is_container else box.kind])
+        edges.append("#333333" if box.has_weights else "#8a8a8a")
+        widths.append(1.6 if box.has_weights else 0.8)
+        styles.append("-" if box.has_weights or box.is_container else (0, (3, 2)))
+    return PatchCollection(
+        patches, facecolors=faces, edgecolors=edges, linewidths=widths, linestyles=styles
     )
 
 
-def _draw_box(axes: Any, box: Box) -> None:
-    colour = KIND_COLOURS["model" if box.is_container else box.kind]
-    axes.add_patch(
-        FancyBboxPatch(
-            (box.x, box.y),
-            box.width,
-            box.height,
-            boxstyle="round,pad=0,rounding_size=4",
-            facecolor=colour,
-            edgecolor="#333333" if box.has_weights else "#8a8a8a",
-            linewidth=1.6 if box.has_weights else 0.8,
-            linestyle="-" if box.has_weights or box.is_container else (0, (3, 2)),
+class TextLine(NamedTuple):
+    """One line of text in layout units: ``y`` is its baseline."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    bold: bool
+    colour: str
+    block: int  # lines of one box or label share a number
+
+
+def _text_lines(layout: Layout) -> list[TextLine]:
+    lines = []
+    for block, group in enumerate(layout.groups):
+        size = FONT_SIZE * 0.9
+        middle = group.y + PADDING / 2 + LINE_HEIGHT / 2
+        baseline = middle + BASELINE_DROP * size
+        lines.append(
+            TextLine(group.x + PADDING, baseline, group.label, size, False, EDGE_COLOUR, block)
         )
+    for block, box in enumerate(layout.boxes, start=len(layout.groups)):
+        for index, line in enumerate(box.lines):
+            baseline = box.y + PADDING + (index + 0.5) * LINE_HEIGHT + BASELINE_DROP * FONT_SIZE
+            lines.append(
+                TextLine(box.x + PADDING, baseline, line, FONT_SIZE, index == 0, TEXT_COLOUR, block)
+            )
+    return lines
+
+
+class TextLines(Artist):
+    """Many lines of plain text drawn by one artist: no per-line layout, no mathtext."""
+
+    def __init__(self, lines: list[TextLine]) -> None:
+        super().__init__()
+        self.lines = lines
+        self.set_zorder(3)  # over the boxes (collections draw at 1)
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible() or not self.lines:
+            return
+        transform = self.axes.transData
+        points = transform.transform(np.array([(x, y) for x, y, *_ in self.lines]))
+        if isinstance(renderer, RendererSVG):
+            self._draw_svg(renderer, points)
+        elif isinstance(renderer, RendererAgg):
+            self._draw_agg(renderer, points)
+        else:
+            self._draw_generic(renderer, points)
+
+    def _draw_generic(self, renderer: Any, points: np.ndarray) -> None:
+        gc = renderer.new_gc()
+        for (x, y), (_, _, text, size, bold, colour, _) in zip(points, self.lines):
+            gc.set_foreground(colour)
+            prop = FontProperties(
+                family=FONT_FAMILY, size=size, weight="bold" if bold else "normal"
+            )
+            renderer.draw_text(gc, x, y, text, prop, 0.0, ismath=False)
+        gc.restore()
+
+    def _draw_svg(self, renderer: RendererSVG, points: np.ndarray) -> None:
+        """One ``<g>`` carrying the font, then a bare ``<text>`` per line."""
+        writer = renderer.writer
+        writer.start("g", style=f"font-family:'{FONT_FAMILY}',monospace")
+        for (x, y), (_, _, text, size, bold, colour, _) in zip(points, self.lines):
+            style = f"font-size:{size:g}px;fill:{colour}"
+            if bold:
+                style += ";font-weight:700"
+            y = renderer.height - y
+            writer.element("text", text, x=f"{x:.2f}", y=f"{y:.2f}", style=style)
+        writer.end("g")
+
+    def _draw_agg(self, renderer: RendererAgg, points: np.ndarray) -> None:
+        """Paste each character's cached bitmap into the canvas (straight alpha, RGBA).
+
+        The lines of one block (a box, a frame's label) share one coverage mask,
+        composited onto the canvas at once.
+        """
+        canvas = np.asarray(renderer.buffer_rgba())
+        height, width = canvas.shape[:2]
+        placed = []
+        for (x, y), (_, _, text, size, bold, colour, block) in zip(points, self.lines):
+            glyphs = _Glyphs.get(size * renderer.dpi / 72, bold)
+            baseline = int(round(height - y))
+            left = int(round(x))
+            right = left + int(math.ceil(glyphs.advance * len(text))) + glyphs.overhang
+            top, bottom = baseline - glyphs.ascent, baseline + glyphs.descent
+            placed.append((block, colour, glyphs, text, left, baseline, top, bottom, right))
+        start = 0
+        while start < len(placed):
+            end = start
+            while end < len(placed) and placed[end][:2] == placed[start][:2]:
+                end += 1
+            self._paste_block(canvas, placed[start:end])
+            start = end
+
+    @staticmethod
+    def _paste_block(canvas: np.ndarray, lines: list[tuple]) -> None:
+        top = max(min(line[6] for line in lines), 0)
+        bottom = min(max(line[7] for line in lines), canvas.shape[0])
+        left = max(min(line[4] for line in lines), 0)
+        right = min(max(line[8] for line in lines), canvas.shape[1])
+        if bottom <= top or right <= left:
+            return
+        mask = np.zeros((bottom - top, right - left), dtype=np.uint8)
+        for _, _, glyphs, text, pen, baseline, *_ in lines:
+            for index, char in enumerate(text):
+                bitmap, dy = glyphs.bitmap(char)
+                row = baseline + dy - top
+                column = pen + int(round(index * glyphs.advance)) - left
+                if bitmap.size == 0 or row < 0 or column < 0:
+                    continue
+                target = mask[row : row + bitmap.shape[0], column : column + bitmap.shape[1]]
+                np.maximum(target, bitmap[: target.shape[0], : target.shape[1]], out=target)
+        _composite(canvas[top:bottom, left:right], mask, to_rgba(lines[0][1]))
+
+
+def _composite(region: np.ndarray, mask: np.ndarray, colour: tuple[float, ...]) -> None:
+    """Paint ``colour`` over ``region`` (straight-alpha RGBA) with coverage ``mask``."""
+    rows, columns = np.nonzero(mask)
+    if colour[3] == 1.0 and region[rows, columns, 3].min(initial=255) == 255:
+        # on an opaque box, integers suffice, and only the covered pixels change
+        cover = mask[rows, columns].astype(np.uint16)[:, None]
+        paint = np.array([round(c * 255) for c in colour[:3]], dtype=np.uint16)
+        below = region[rows, columns, :3].astype(np.uint16)
+        region[rows, columns, :3] = ((paint * cover + below * (255 - cover) + 127) // 255).astype(
+            np.uint8
+        )
+        return
+    cover = mask.astype(np.float32)[..., None] * (colour[3] / 255.0)
+    below = region.astype(np.float32) / 255.0
+    below_alpha = below[..., 3:4]
+    alpha = cover + below_alpha * (1.0 - cover)
+    rgb = np.asarray(colour[:3], dtype=np.float32) * cover + below[..., :3] * below_alpha * (
+        1.0 - cover
     )
-    for index, line in enumerate(box.lines):
-        axes.text(
-            box.x + PADDING,
-            box.y + PADDING + (index + 0.5) * LINE_HEIGHT,
-            line,
-            fontsize=FONT_SIZE,
-            fontweight="bold" if index == 0 else "normal",
-            va="center",
-            ha="left",
-            color=TEXT_COLOUR,
-        )
+    rgb = np.divide(rgb, alpha, out=np.zeros_like(rgb), where=alpha > 0)
+    region[..., :3] = np.round(rgb * 255.0).astype(np.uint8)
+    region[..., 3:4] = np.round(alpha * 255.0).astype(np.uint8)
+
+
+class _Glyphs:
+    """Bitmaps of one face at one pixel size, rendered once per character."""
+
+    _cache: dict[tuple[float, bool], _Glyphs] = {}
+
+    @classmethod
+    def get(cls, pixels: float, bold: bool) -> _Glyphs:
+        key = (round(pixels, 3), bold)
+        if key not in cls._cache:
+            cls._cache[key] = cls(pixels, bold)
+        return cls._cache[key]
+
+    def __init__(self, pixels: float, bold: bool) -> None:
+        prop = FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal")
+        self.font = FT2Font(findfont(prop))
+        self.font.set_size(pixels, 72)
+        self.flags = get_hinting_flag()
+        self.advance = self.font.load_char(ord("0"), flags=self.flags).linearHoriAdvance / 65536
+        self.ascent = int(math.ceil(self.font.ascender * pixels / self.font.units_per_EM)) + 1
+        self.descent = int(math.ceil(-self.font.descender * pixels / self.font.units_per_EM)) + 1
+        self.overhang = int(math.ceil(pixels / 2))
+        self._bitmaps: dict[str, tuple[np.ndarray, int]] = {}
+
+    def bitmap(self, char: str) -> tuple[np.ndarray, int]:
+        """The character's coverage, and how far above the baseline its top row sits."""
+        if char not in self._bitmaps:
+            font = self.font
+            font.clear()
+            font.set_text(char, 0.0, flags=self.flags)
+            font.draw_glyphs_to_bitmap(antialiased=True)
+            image = np.asarray(font.get_image()).copy()
+            descent = int(math.ceil(font.get_descent() / 64))
+            self._bitmaps[char] = (image, descent - image.shape[0])
+        return self._bitmaps[char]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import tempfile
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -82,17 +83,19 @@ class ModelDiagramDirective(ModelDirective):
 
     def render(self, report: ModelReport, options: SharedOptions) -> list[nodes.Node]:
         drawing = layout(report, self.layout_options(options))
-        stem = _file_stem(report, drawing)
+        stem = _file_stem(report, drawing, self.image_format())
         folder = os.path.join(self.env.doctreedir, "modelsummary-diagrams")
         os.makedirs(folder, exist_ok=True)
         for fmt in (self.image_format(), "pdf"):
             path = os.path.join(folder, f"{stem}.{fmt}")
-            if not os.path.exists(path):
+            if not is_complete(path, fmt):
                 # matplotlib is imported only when a file is drawn: it costs 0.4 s a build
                 from ..render.diagram import render
 
-                with open(path, "wb") as file:
-                    file.write(render(drawing, fmt))
+                try:
+                    write_atomically(path, render(drawing, fmt))
+                except OSError as error:
+                    raise self.error(f"cannot write the diagram file {path} ({error})") from None
         document_folder = os.path.dirname(self.env.doc2path(self.env.docname))
         uri = os.path.relpath(os.path.join(folder, f"{stem}.*"), document_folder)
         image = nodes.image(
@@ -116,8 +119,48 @@ class ModelDiagramDirective(ModelDirective):
         return [figure]
 
 
-def _file_stem(report: ModelReport, drawing: Any) -> str:
-    """Same report and drawing, same name: files are written once and never go stale."""
+def _file_stem(report: ModelReport, drawing: Any, fmt: str) -> str:
+    """Same report, drawing and format, same name: files are written once and never go stale.
+
+    The format is part of the name, so that a page showing one model both as SVG
+    and as PNG gets each (HTML builders pick the first candidate they know).
+    """
     stable = dataclasses.replace(report, build_seconds=0.0).to_json()
-    digest = hashlib.sha256((stable + repr(drawing)).encode()).hexdigest()[:16]
+    digest = hashlib.sha256((stable + repr(drawing) + fmt).encode()).hexdigest()[:16]
     return f"model-{digest}"
+
+
+#: How each format's file ends: a file without its ending was cut short.
+_ENDINGS = {"svg": b"</svg>", "png": b"IEND\xaeB`\x82", "pdf": b"%%EOF"}
+
+
+def is_complete(path: str, fmt: str) -> bool:
+    """Whether ``path`` holds a whole figure: an empty or truncated file is drawn again."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(0, os.SEEK_END)
+            size = file.tell()
+            file.seek(max(size - 64, 0))
+            tail = file.read()
+    except OSError:
+        return False
+    return size > 0 and tail.rstrip().endswith(_ENDINGS[fmt])
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a partial file at ``path``.
+
+    The temporary name starts with a dot, so Sphinx's search for the image's
+    candidates (``model-HASH.*``) never picks it up, and an interrupted write
+    leaves at most that hidden file behind, which is removed when it can be.
+    """
+    folder, name = os.path.split(path)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
