@@ -21,6 +21,7 @@ def setup(app: Any) -> dict[str, Any]:
         domain,
         events,
         lockfile,
+        nodes,
         role,
     )
 
@@ -32,6 +33,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("model-compare", compare.ModelCompareDirective)
     app.add_role("model-params", role.ModelParamsRole())
     app.add_node(role.model_params)
+    nodes.setup(app)
     app.add_builder(builder.ModelCheckBuilder)
     app.connect("builder-inited", events.builder_inited)
     app.connect("env-check-consistency", role.check_role_names)

@@ -1,18 +1,25 @@
-"""Docutils nodes for the summary and formula tables.
+"""Docutils nodes for the summary, formula and comparison tables, and the totals line.
 
-Real ``table`` nodes, so the HTML, LaTeX and text builders all render them.
-Everything that came from the model (layer names, captions) goes into
-``Text`` nodes, which every writer escapes.
+A table is one small :class:`model_table` node that holds its rows as strings
+(from ``render/rows.py``), the way ``sphinx.ext.graphviz`` keeps one node per
+graph: Sphinx's transforms have nothing to walk, and each builder renders the
+rows in its own visitor (``sphinx/nodes.py``). Builders without a visitor get
+the same rows as a plain docutils table (:func:`docutils_table`). Everything
+that came from the model is data: each visitor escapes it for its format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from docutils import nodes
 
+from ..compare import Comparison
 from ..costs import Costs
 from ..report import ModelReport, format_count
+from .compare import COLUMN_TITLES as COMPARE_TITLES
+from .compare import compare_lines, explanations, totals_line
 from .rows import (
     COLUMN_TITLES,
     NUMERIC_COLUMNS,
@@ -24,45 +31,83 @@ from .rows import (
 
 INDENT = "\u00a0\u00a0"  # no-break spaces: they survive every writer, LaTeX included
 
+#: A cell is display text, or a formula: ``{"text": plain Unicode, "latex": ..., "note": ...}``.
+Cell = str | dict
+
+
+class model_table(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
+    """One table of a model, rendered by each builder's visitor.
+
+    Attributes: ``header`` (titles), ``rows`` (lists of cells), ``numeric``
+    (right-aligned column indexes), ``nowrap`` (columns whose cells never wrap:
+    shapes and numbers), ``widths`` (relative widths), ``row_classes`` and
+    ``caption``. Its only child is one Text node with the layer names and the
+    caption, so the HTML search index finds them; visitors skip it.
+    """
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as plain Unicode (the formula's symbolic form, never LaTeX)."""
+    if isinstance(cell, dict):
+        return cell["text"] + cell.get("note", "")
+    return cell
+
 
 def table(
     header: Sequence[str],
-    body: Sequence[Sequence[nodes.Node | str]],
+    body: Sequence[Sequence[Cell]],
     classes: Sequence[str],
     caption: str | None = None,
     widths: Sequence[int] | None = None,
     numeric: Sequence[int] = (),
+    nowrap: Sequence[int] = (),
     row_classes: Sequence[Sequence[str]] | None = None,
-) -> nodes.table:
-    """A docutils table; cells are strings or ready-made inline nodes."""
-    result = nodes.table(classes=["modelsummary", *classes])
-    # Names and shapes are data: never curl their quotes (and skip that costly pass).
+) -> model_table:
+    """A table node; the first column's cells (layer names) feed the search index."""
+    node = model_table(classes=["modelsummary", *classes])
+    node["header"] = list(header)
+    node["rows"] = [list(cells) for cells in body]
+    node["numeric"] = sorted(set(numeric))
+    node["nowrap"] = sorted(set(nowrap) | set(numeric))
+    node["widths"] = list(widths or [1] * len(header))
+    node["row_classes"] = [list(item) for item in row_classes] if row_classes else []
+    node["caption"] = caption or ""
+    words = [caption or ""] + [cell_text(cells[0]) for cells in body if cells]
+    node += nodes.Text(" ".join(word for word in words if word))
+    return node
+
+
+def table_caption(node: nodes.Element) -> str:
+    """The caption, for Sphinx's references to the table (``:ref:`` with a title)."""
+    return node.get("caption", "")
+
+
+def docutils_table(node: model_table) -> nodes.table:
+    """The same rows as a plain docutils table, for builders without a visitor (man, texinfo)."""
+    header, numeric = node["header"], set(node["numeric"])
+    result = nodes.table(classes=list(node["classes"]), ids=list(node["ids"]))
     result["support_smartquotes"] = False
-    if caption:
-        result += nodes.title(caption, caption)
+    if node["caption"]:
+        result += nodes.title(node["caption"], node["caption"])
     group = nodes.tgroup(cols=len(header))
     result += group
-    for width in widths or [1] * len(header):
+    for width in node["widths"]:
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     head += _row(header, numeric)
     group += head
-    tbody = nodes.tbody()
-    for index, cells in enumerate(body):
-        row = _row(cells, numeric)
-        row["classes"].extend(row_classes[index] if row_classes else ())
-        tbody += row
-    group += tbody
+    body = nodes.tbody()
+    for cells in node["rows"]:
+        body += _row([cell_text(cell) for cell in cells], numeric)
+    group += body
     return result
 
 
-def _row(cells: Sequence[nodes.Node | str], numeric: Sequence[int]) -> nodes.row:
+def _row(cells: Sequence[str], numeric: set[int]) -> nodes.row:
     row = nodes.row()
     for index, cell in enumerate(cells):
         entry = nodes.entry(classes=["modelsummary-number"] if index in numeric else [])
-        paragraph = nodes.paragraph()
-        paragraph += nodes.Text(cell) if isinstance(cell, str) else cell
-        entry += paragraph
+        entry += nodes.paragraph(cell, cell)
         row += entry
     return row
 
@@ -74,10 +119,10 @@ def summary_nodes(
     caption: str | None,
     costs: Costs | None = None,
 ) -> list[nodes.Node]:
-    """The layer table and the totals below it (with the cost block when costs are given)."""
+    """The layer table and the totals below it (with the cost figures when costs are given)."""
     body = []
     for row in summary_rows(report, expand_nested, costs):
-        cells: list[nodes.Node | str] = []
+        cells: list[Cell] = []
         for column in columns:
             text = row.cell(column)
             if column == "layer":
@@ -85,6 +130,7 @@ def summary_nodes(
             cells.append(text)
         body.append(cells)
     numeric = [index for index, column in enumerate(columns) if column in NUMERIC_COLUMNS]
+    shapes = [index for index, column in enumerate(columns) if column == "output_shape"]
     widths = [{"layer": 30, "output_shape": 22, "connected_to": 24}.get(c, 11) for c in columns]
     layer_table = table(
         [COLUMN_TITLES[column] for column in columns],
@@ -93,43 +139,47 @@ def summary_nodes(
         caption=caption,
         widths=widths,
         numeric=numeric,
+        nowrap=shapes,
     )
-    return [layer_table, totals_node(report, costs)]
+    return [layer_table, *totals_nodes(report, costs)]
 
 
-def totals_node(report: ModelReport, costs: Costs | None = None) -> nodes.field_list:
-    fields = nodes.field_list(classes=["modelsummary-totals"])
-    for label, value in totals_lines(report) + (cost_lines(costs) if costs else []):
-        field = nodes.field()
-        field += nodes.field_name(label, label)
-        body = nodes.field_body()
-        body += nodes.paragraph(value, value)
-        field += body
-        fields += field
-    return fields
+def totals_nodes(report: ModelReport, costs: Costs | None = None) -> list[nodes.paragraph]:
+    """The totals as one compact line (and the cost figures as a second one)."""
+    lines = [totals_lines(report)] + ([cost_lines(costs)] if costs else [])
+    return [_figures_line(pairs) for pairs in lines]
+
+
+def _figures_line(pairs: Sequence[tuple[str, str]]) -> nodes.paragraph:
+    """``Label: value; Label: value``, each pair kept on one line in HTML."""
+    line = nodes.paragraph(classes=["modelsummary-totals"])
+    for index, (label, value) in enumerate(pairs):
+        if index:
+            line += nodes.Text("; ")
+        item = nodes.inline(classes=["modelsummary-figure"])
+        item += nodes.Text(f"{label}: ")
+        item += nodes.strong(value, value)
+        line += item
+    return line
 
 
 def formulas_nodes(
     report: ModelReport, caption: str | None, expand_nested: bool = True
 ) -> list[nodes.Node]:
-    """One row per weighted layer: formula as math, with numbers, count; then the total."""
+    """One row per weighted layer: formula, with numbers, count; then the total."""
     rows = formula_rows(report, expand_nested)
     frozen = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
-    body: list[list[nodes.Node | str]] = []
+    body: list[list[Cell]] = []
     for row in rows:
-        symbolic: nodes.Node = nodes.math(row.latex, row.latex)
+        formula: dict[str, Any] = {"text": row.symbolic, "latex": row.latex}
         if row.fallback:
-            symbolic = nodes.inline("", "", symbolic, nodes.Text(" (sum of weights)"))
+            formula["note"] = " (sum of weights)"
         body.append(
-            [row.layer, symbolic, row.substituted, row.value]
+            [row.layer, formula, row.substituted, row.value]
             + ([row.non_trainable] if frozen else [])
         )
-    total = format_count(report.totals.params)
-    frozen_total = format_count(report.totals.non_trainable)
-    body.append(
-        [nodes.strong("Total", "Total"), "", "", nodes.strong(total, total)]
-        + ([nodes.strong(frozen_total, frozen_total)] if frozen else [])
-    )
+    total = ["Total", "", "", format_count(report.totals.params)]
+    body.append(total + ([format_count(report.totals.non_trainable)] if frozen else []))
     header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if frozen else [])
     return [
         table(
@@ -139,8 +189,54 @@ def formulas_nodes(
             caption=caption,
             widths=[28, 30, 36, 12, 12][: len(header)],
             numeric=[3, 4][: len(header) - 3],
+            row_classes=[[] for _ in rows] + [["modelsummary-total"]],
         )
     ]
+
+
+def compare_nodes(
+    comparison: Comparison,
+    columns: Sequence[str],
+    only_differences: bool,
+    caption: str | None = None,
+    classes: Sequence[str] = (),
+) -> list[nodes.Node]:
+    """The two models side by side, the formulas of the rows whose counts differ, the totals."""
+    header = (
+        ["", *(f"A {COMPARE_TITLES[c]}" for c in columns)]
+        + [f"B {COMPARE_TITLES[c]}" for c in columns]
+        + ["Difference"]
+    )
+    lines = compare_lines(comparison, tuple(columns), only_differences)
+    body = [[line.mark, *line.a, *line.b, line.difference] for line in lines]
+    numeric = [index for index, title in enumerate(header) if title.endswith("params")]
+    shapes = [index for index, title in enumerate(header) if title.endswith("shape")]
+    width = {"layer": 28, "output_shape": 18, "params": 10, "input_shape": 18}
+    widths = [6, *(width[c] for c in columns), *(width[c] for c in columns), 10]
+    result: list[nodes.Node] = [
+        table(
+            header,
+            body,
+            classes=["modelsummary-compare", *classes],
+            caption=caption,
+            widths=widths,
+            numeric=[*numeric, len(header) - 1],
+            nowrap=[0, *shapes],
+            row_classes=[[f"modelsummary-{line.status}"] for line in lines],
+        )
+    ]
+    found = explanations(comparison)
+    if found:
+        items = nodes.bullet_list(classes=["modelsummary-compare-formulas"])
+        for formula_a, formula_b in found:
+            item = nodes.list_item()
+            item += nodes.paragraph(f"A {formula_a}", f"A {formula_a}")
+            item += nodes.paragraph(f"B {formula_b}", f"B {formula_b}")
+            items += item
+        result.append(items)
+    line = totals_line(comparison)
+    result.append(nodes.paragraph(line, line, classes=["modelsummary-totals"]))
+    return result
 
 
 def problem_node(title: str, lines: Sequence[str], detail: str | None = None) -> nodes.Element:

@@ -12,8 +12,7 @@ from ..checks import parse_expectation
 from ..compare import compare
 from ..errors import BuildError, ModelSummaryError
 from ..execute import BuildRequest
-from ..render.compare import COLUMN_TITLES, compare_lines, explanations, totals_line
-from ..render.nodes import problem_node, table
+from ..render.nodes import compare_nodes, problem_node
 from ..target import parse_shape_spec, parse_target
 from .directives import engine_for, report_problem
 from .domain import CheckResult, domain_of
@@ -101,39 +100,9 @@ class ModelCompareDirective(SphinxDirective):
         return requests
 
     def _render(self, comparison, columns, only_differences) -> list[nodes.Node]:
-        header = (
-            ["", *(f"A {COLUMN_TITLES[c]}" for c in columns)]
-            + [f"B {COLUMN_TITLES[c]}" for c in columns]
-            + ["Difference"]
-        )
-        lines = compare_lines(comparison, columns, only_differences)
-        body = [[line.mark, *line.a, *line.b, line.difference] for line in lines]
-        numeric = [index for index, title in enumerate(header) if title.endswith("params")]
-        width = {"layer": 28, "output_shape": 18, "params": 10, "input_shape": 18}
-        widths = [6, *(width[c] for c in columns), *(width[c] for c in columns), 10]
-        result: list[nodes.Node] = [
-            table(
-                header,
-                body,
-                classes=["modelsummary-compare", *self.options.get("class", "").split()],
-                caption=self.options.get("caption"),
-                widths=widths,
-                numeric=[*numeric, len(header) - 1],
-                row_classes=[[f"modelsummary-{line.status}"] for line in lines],
-            )
-        ]
-        found = explanations(comparison)
-        if found:
-            items = nodes.bullet_list(classes=["modelsummary-compare-formulas"])
-            for formula_a, formula_b in found:
-                item = nodes.list_item()
-                item += nodes.paragraph(f"A {formula_a}", f"A {formula_a}")
-                item += nodes.paragraph(f"B {formula_b}", f"B {formula_b}")
-                items += item
-            result.append(items)
-        line = totals_line(comparison)
-        result.append(nodes.paragraph(line, line, classes=["modelsummary-totals"]))
-        return result
+        classes = self.options.get("class", "").split()
+        caption = self.options.get("caption")
+        return compare_nodes(comparison, columns, only_differences, caption, classes)
 
     def _fail(self, result: CheckResult, kind: str, message: str) -> list[nodes.Node]:
         result.status = "error"

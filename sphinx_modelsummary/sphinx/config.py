@@ -71,6 +71,15 @@ CONFIG_VALUES = (
         "Rewrite the lockfile with the counts of this build (`-D modelsummary_update_lockfile=1`).",
     ),
     ConfigValue(
+        "modelsummary_formula_render",
+        "html",
+        "",
+        ENUM("html", "mathjax"),
+        'How HTML pages show formulas: "html" writes them as HTML (italic symbols, '
+        'subscripts), readable offline and without JavaScript; "mathjax" leaves them to '
+        "MathJax, as Sphinx's math does.",
+    ),
+    ConfigValue(
         "modelsummary_diagram_format",
         "svg",
         "env",

@@ -1,0 +1,239 @@
+"""How each builder writes a :class:`~..render.nodes.model_table`: HTML, LaTeX and text visitors.
+
+As ``sphinx.ext.graphviz`` does, the doctree holds one small node per table and
+the visitor writes the whole table at once. HTML: a scrollable container, shapes
+and numbers on one line, numbers right-aligned, formulas as HTML (or MathJax
+with ``modelsummary_formula_render = "mathjax"``). LaTeX: a ``longtable`` with
+repeated headers, column specs that fit the text width, numbers right-aligned and
+Unicode that pdflatex cannot typeset replaced. Text: the terminal's table, with
+plain-Unicode formulas. Any other builder (man, texinfo, XML...) gets the rows
+as a plain docutils table from a post-transform.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from ..render.formula_html import latex_to_html
+from ..render.nodes import cell_text, docutils_table, model_table, table_caption
+from ..render.text import table_lines
+
+#: Builder formats whose writers have a visitor below.
+RENDERED_FORMATS = ("html", "latex", "text")
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def visit_html(self: Any, node: model_table) -> None:
+    mathjax = self.config.modelsummary_formula_render == "mathjax"
+    numeric, nowrap = set(node["numeric"]), set(node["nowrap"])
+    label = html.escape(node["caption"] or "model table", quote=True)
+    ids = [html.escape(name, quote=True) for name in node["ids"]]
+    anchor = f' id="{ids[0]}"' if ids else ""
+    self.body.append(
+        f'<div class="modelsummary-scroll"{anchor} role="region" tabindex="0" '
+        f'aria-label="{label}">' + "".join(f'<span id="{name}"></span>' for name in ids[1:])
+    )
+    classes = " ".join(["docutils", "align-default", *node["classes"]])
+    self.body.append(f'<table class="{html.escape(classes, quote=True)}">\n')
+    if node["caption"]:
+        self.body.append("<caption>")
+        self.add_fignumber(node)
+        self.body.append(f'<span class="caption-text">{html.escape(node["caption"])}</span>')
+        self.add_permalink_ref(node, "Link to this table")
+        self.body.append("</caption>\n")
+    total = sum(node["widths"]) or 1
+    self.body.append(
+        "<colgroup>"
+        + "".join(f'<col style="width: {100 * w / total:.0f}%" />' for w in node["widths"])
+        + "</colgroup>\n"
+    )
+    head = "".join(
+        f"<th{_html_classes(i, numeric, nowrap, 'head')}>{html.escape(title)}</th>"
+        for i, title in enumerate(node["header"])
+    )
+    parts = [f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n"]
+    row_classes = node["row_classes"]
+    for index, cells in enumerate(node["rows"]):
+        classes = ["row-odd" if index % 2 == 0 else "row-even"]
+        classes += row_classes[index] if index < len(row_classes) else []
+        row = "".join(
+            f"<td{_html_classes(i, numeric, nowrap)}>{_html_cell(cell, mathjax)}</td>"
+            for i, cell in enumerate(cells)
+        )
+        parts.append(f'<tr class="{" ".join(classes)}">{row}</tr>\n')
+        if mathjax and any(isinstance(cell, dict) for cell in cells):
+            self._has_maths_elements = True
+    parts.append("</tbody>\n</table>\n</div>\n")
+    self.body.append("".join(parts))
+    raise nodes.SkipNode
+
+
+def _html_classes(index: int, numeric: set[int], nowrap: set[int], first: str = "") -> str:
+    """` class="..."` for a cell, or nothing."""
+    classes = [first] if first else []
+    if index in numeric:
+        classes.append("modelsummary-number")
+    if index in nowrap:
+        classes.append("modelsummary-nowrap")
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
+def _html_cell(cell: Any, mathjax: bool) -> str:
+    if not isinstance(cell, dict):
+        return html.escape(cell)
+    note = html.escape(cell.get("note", ""))
+    if mathjax:
+        latex = html.escape(cell["latex"])
+        return f'<span class="math notranslate nohighlight">\\({latex}\\)</span>{note}'
+    return f'<span class="modelsummary-formula">{latex_to_html(cell["latex"])}</span>{note}'
+
+
+# --- LaTeX ----------------------------------------------------------------------------------
+
+#: Characters pdflatex cannot typeset without extra packages, as LaTeX that every engine can.
+_LATEX_UNICODE = {
+    "≠": r"\ensuremath{\neq}",
+    "×": r"\ensuremath{\times}",
+    "·": r"\ensuremath{\cdot}",
+    "−": "-",
+    "…": r"\dots{}",
+    "→": r"\ensuremath{\rightarrow}",
+    "≤": r"\ensuremath{\leq}",
+    "≥": r"\ensuremath{\geq}",
+    "Σ": r"\ensuremath{\Sigma}",
+    "\u2009": r"\,",
+}
+
+
+def latex_text(self: Any, text: str) -> str:
+    """Escape for LaTeX, then make the Unicode of shapes, marks and formulas engine-safe."""
+    encoded = self.encode(text)
+    for char, replacement in _LATEX_UNICODE.items():
+        encoded = encoded.replace(char, replacement)
+    if self.config.latex_engine in ("pdflatex", "platex", "uplatex"):
+        # Anything else outside Latin-1 (a layer name in Greek, say) would stop pdflatex.
+        encoded = "".join(c if ord(c) < 0x250 else "?" for c in encoded)
+    return encoded
+
+
+#: Characters of average text a line holds at each size (an A4/letter text width).
+_LATEX_SIZES = ((r"\small", 92), (r"\footnotesize", 108), (r"\scriptsize", 126))
+
+
+def latex_columns(node: model_table) -> tuple[str, str]:
+    """The font size and column specs: natural widths when the table fits the text width.
+
+    Numbers are ``r``; shapes and names ``l`` while the whole table fits at a size
+    down to ``\\scriptsize``; otherwise the text columns become ragged-right ``p``
+    columns sharing what the numbers leave, so the table never runs off the page.
+    """
+    header, rows = node["header"], node["rows"]
+    numeric, nowrap = set(node["numeric"]), set(node["nowrap"])
+    chars = []
+    for index in range(len(header)):
+        widest = max(len(cell_text(row[index])) for row in [header, *rows] if index < len(row))
+        monospace = index in nowrap and index not in numeric
+        chars.append(widest * (1.2 if monospace else 1.0) + 2)  # 2: the column's padding
+    needed = sum(chars)
+    for size, capacity in _LATEX_SIZES:
+        if needed <= capacity:
+            return size, "".join("r" if i in numeric else "l" for i in range(len(header)))
+    size, capacity = _LATEX_SIZES[-1]
+    fixed = sum(chars[i] for i in numeric)
+    text = [i for i in range(len(header)) if i not in numeric]
+    share = max(capacity - fixed, capacity * 0.3) / sum(chars[i] for i in text)
+    specs = []
+    for index in range(len(header)):
+        if index in numeric:
+            specs.append("r")
+        else:
+            fraction = max(chars[index] * share, 4) / capacity
+            width = rf"\dimexpr{fraction:.3f}\linewidth-2\tabcolsep\relax"
+            specs.append(rf">{{\raggedright\arraybackslash}}p{{{width}}}")
+    return size, "".join(specs)
+
+
+def visit_latex(self: Any, node: model_table) -> None:
+    header, rows = node["header"], node["rows"]
+    monospace = set(node["nowrap"]) - set(node["numeric"])
+    size, specs = latex_columns(node)
+    head = " & ".join(rf"\textbf{{{latex_text(self, title)}}}" for title in header) + r" \\"
+    out = ["\n", r"\begin{savenotes}", size, self.hypertarget_to(node, anchor=True)]
+    out.append(r"\setlength{\LTleft}{0pt}\setlength{\LTright}{\fill}")
+    out.append(r"\begin{longtable}{@{}" + specs + r"@{}}")
+    if node["caption"]:
+        out.append(rf"\caption{{{latex_text(self, node['caption'])}}}\\")
+    out += [r"\hline", head, r"\hline", r"\endfirsthead"]
+    out += [r"\hline", head, r"\hline", r"\endhead"]
+    out += [r"\hline", r"\endfoot"]
+    row_classes = node["row_classes"]
+    for index, cells in enumerate(rows):
+        bold = index < len(row_classes) and "modelsummary-total" in row_classes[index]
+        rendered = [_latex_cell(self, cell, i in monospace) for i, cell in enumerate(cells)]
+        if bold:
+            rendered = [rf"\textbf{{{cell}}}" if cell else cell for cell in rendered]
+        out.append(" & ".join(rendered) + r" \\")
+    out += [r"\end{longtable}", r"\end{savenotes}", ""]
+    self.body.append("\n".join(out))
+    raise nodes.SkipNode
+
+
+def _latex_cell(self: Any, cell: Any, monospace: bool) -> str:
+    if isinstance(cell, dict):
+        note = latex_text(self, cell.get("note", ""))
+        return rf"\({cell['latex']}\){note}"
+    text = latex_text(self, cell)
+    return rf"\texttt{{{text}}}" if monospace and text else text
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def visit_text(self: Any, node: model_table) -> None:
+    body = [[cell_text(cell) for cell in cells] for cells in node["rows"]]
+    lines = table_lines(list(node["header"]), body, right_aligned=set(node["numeric"]))
+    self.new_state(0)
+    if node["caption"]:
+        self.add_text(node["caption"] + "\n\n")
+    self.add_text("\n".join(lines))
+    self.end_state(wrap=False)
+    raise nodes.SkipNode
+
+
+def depart_nothing(self: Any, node: nodes.Node) -> None:
+    """Never called: every visitor writes the whole table and skips the node."""
+
+
+# --- every other builder --------------------------------------------------------------------
+
+
+class ExpandTables(SphinxPostTransform):
+    """For builders without a visitor (man, texinfo, XML): the rows as a docutils table."""
+
+    default_priority = 400
+
+    def is_supported(self) -> bool:
+        builder = self.env._builder_cls
+        return builder.format not in RENDERED_FORMATS and builder.name != "modelcheck"
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(model_table)):
+            node.replace_self(docutils_table(node))
+
+
+def setup(app: Sphinx) -> None:
+    """Register the table node with its visitors, and the fallback for other builders."""
+    visitors = {
+        "html": (visit_html, depart_nothing),
+        "latex": (visit_latex, depart_nothing),
+        "text": (visit_text, depart_nothing),
+    }
+    app.add_enumerable_node(model_table, "table", table_caption, **visitors)
+    app.add_post_transform(ExpandTables)
