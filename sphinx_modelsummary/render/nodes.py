@@ -158,7 +158,7 @@ def _figures_line(pairs: Sequence[tuple[str, str]]) -> nodes.paragraph:
             line += nodes.Text("; ")
         item = nodes.inline(classes=["modelsummary-figure"])
         item += nodes.Text(f"{label}: ")
-        item += nodes.strong(value, value)
+        item += nodes.inline(value, value, classes=["modelsummary-value"])
         line += item
     return line
 
