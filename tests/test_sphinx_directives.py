@@ -81,7 +81,7 @@ def test_text_builder(app):
     app.build()
     assert app.statuscode == 0
     text = (app.outdir / "index.txt").read_text(encoding="utf-8")
-    assert "| fire_expand_2_conv (Conv3D)" in text
+    assert "\nfire_expand_2_conv (Conv3D)  " in text
     assert "32,032" in text and "128,624" in text
     assert "The functional module has 32,624 parameters" in text
 
