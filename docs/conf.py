@@ -1,5 +1,12 @@
 """Sphinx configuration of sphinx-modelsummary's own documentation."""
 
+import os
+import sys
+
+# example_project's sources are found (not imported) from here when the docs
+# build from the snapshot without it being installed, as on Read the Docs.
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "example_project"))
+
 project = "sphinx-modelsummary"
 author = "the sphinx-modelsummary developers"
 copyright = "2026, the sphinx-modelsummary developers"
@@ -8,7 +15,13 @@ extensions = ["sphinx_modelsummary"]
 
 html_theme = "furo"
 html_title = "sphinx-modelsummary"
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_models"]
 
 # The pages promise counts with :expect-params:; a drift fails the docs build.
 modelsummary_on_drift = "error"
+
+# Every model's report, committed; refresh with `python -m sphinx_modelsummary snapshot docs`.
+modelsummary_snapshot_dir = "_models"
+# Read the Docs installs no framework: the pages render from the snapshot.
+if os.environ.get("READTHEDOCS"):
+    modelsummary_execution_mode = "off"

@@ -23,6 +23,7 @@ def setup(app: Any) -> dict[str, Any]:
         lockfile,
         nodes,
         role,
+        snapshot,
     )
 
     config.register(app)
@@ -40,4 +41,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("doctree-resolved", role.fill_figures)
     app.connect("build-finished", lockfile.update_lockfile)
     app.connect("build-finished", events.build_finished)
+    snapshot.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

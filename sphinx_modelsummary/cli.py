@@ -75,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("-j", "--jobs", default="1", help="parallel processes, as sphinx-build -j")
     check.set_defaults(run=_check)
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="build every documented model and rewrite the docs' snapshot",
+    )
+    snapshot.add_argument("sourcedir", help="the docs folder (where conf.py is)")
+    snapshot.add_argument(
+        "--force",
+        action="store_true",
+        help="run every builder, even for models whose cached report is up to date",
+    )
+    snapshot.add_argument(
+        "-j", "--jobs", default="1", help="parallel processes, as sphinx-build -j"
+    )
+    snapshot.set_defaults(run=_snapshot)
     return parser
 
 
@@ -116,16 +130,51 @@ def _show(options: argparse.Namespace) -> int:
 
 
 def _check(options: argparse.Namespace) -> int:
-    """``sphinx-build -b modelcheck``: exit status 1 when any page's promise fails."""
+    """``sphinx-build -b modelcheck``: exit status 1 when any page's promise fails.
+
+    With a snapshot, every entry is also compared with the live build.
+    """
     from sphinx.cmd.build import build_main
 
-    if not os.path.isfile(os.path.join(options.sourcedir, "conf.py")):
-        raise ModelSummaryError(
-            f"{options.sourcedir} is not a Sphinx docs folder: it has no conf.py; "
-            "give the folder where conf.py is"
-        )
+    _docs_folder(options.sourcedir)
     outdir = options.outdir or os.path.join(options.sourcedir, "_build", "modelcheck")
     return build_main(["-b", "modelcheck", "-j", options.jobs, options.sourcedir, outdir])
+
+
+def _snapshot(options: argparse.Namespace) -> int:
+    """Read every page with ``modelsummary_update_snapshot``: each entry is (re)written.
+
+    Uses the ``modelcheck`` builder (no pages are written) and the docs' own
+    model cache, so models whose sources did not change are not built again
+    unless ``--force``.
+    """
+    from sphinx.cmd.build import build_main
+
+    _docs_folder(options.sourcedir)
+    outdir = os.path.join(options.sourcedir, "_build", "modelcheck")  # as check: one cache
+    settings = ["-D", "modelsummary_update_snapshot=1"]
+    if options.force:
+        settings += ["-D", "modelsummary_execution_mode=force"]
+    return build_main(
+        [
+            "-b",
+            "modelcheck",
+            "-E",
+            *settings,
+            "-j",
+            options.jobs,
+            options.sourcedir,
+            outdir,
+        ]
+    )
+
+
+def _docs_folder(folder: str) -> None:
+    if not os.path.isfile(os.path.join(folder, "conf.py")):
+        raise ModelSummaryError(
+            f"{folder} is not a Sphinx docs folder: it has no conf.py; "
+            "give the folder where conf.py is"
+        )
 
 
 def _with_costs(report: ModelReport, batch_size: int) -> dict:

@@ -14,9 +14,10 @@ from ..errors import BuildError, ModelSummaryError
 from ..execute import BuildRequest
 from ..render.nodes import compare_nodes, problem_node
 from ..target import parse_shape_spec, parse_target
-from .directives import engine_for, report_problem
+from .directives import report_problem
 from .domain import CheckResult, domain_of
 from .options import OptionError, parse_flag, parse_names
+from .snapshot import report_for
 
 COMPARE_COLUMNS = ("layer", "output_shape", "params", "input_shape")
 
@@ -59,11 +60,11 @@ class ModelCompareDirective(SphinxDirective):
             expected = _parse_difference(text) if text is not None else None
         except ModelSummaryError as error:
             return self._fail(result, "option", str(error))
-        engine = engine_for(self.env)
         try:
-            outcomes = [engine.report(request) for request in requests]
+            found = [report_for(self.env, request) for request in requests]
         except BuildError as error:
             return self._fail(result, "builder", error.message)
+        outcomes = [item.outcome for item in found]
         for outcome in outcomes:
             for path in outcome.source_files:
                 self.env.note_dependency(path)
@@ -71,6 +72,14 @@ class ModelCompareDirective(SphinxDirective):
         difference = comparison.totals_difference.params
         result.actual = {"params": difference}
         output = self._render(comparison, columns, only_differences)
+        snapshot_drift = [line for item in found for line in item.drift]
+        if snapshot_drift:
+            result.status = "drift"
+            result.messages = snapshot_drift
+            report_problem(self, "drift", f"{result.target}: " + "; ".join(snapshot_drift))
+            output.insert(
+                0, problem_node("The snapshot no longer matches the code", snapshot_drift)
+            )
         if expected is not None:
             result.expected = {"params": text.strip()}
             if difference != expected:
@@ -78,7 +87,7 @@ class ModelCompareDirective(SphinxDirective):
                 message = (
                     f"difference: the page promises {expected:+,}, the code gives {difference:+,}"
                 )
-                result.messages = [message]
+                result.messages.append(message)
                 report_problem(self, "drift", f"{result.target}: {message}")
                 output.insert(0, problem_node("The code no longer matches this page", [message]))
         return output

@@ -80,6 +80,30 @@ CONFIG_VALUES = (
         "MathJax, as Sphinx's math does.",
     ),
     ConfigValue(
+        "modelsummary_snapshot_dir",
+        None,
+        "env",
+        (str, type(None)),
+        "Folder, relative to the docs folder, of the committed snapshot: one JSON report per "
+        "documented model, so the docs build without the framework (see execution_mode).",
+    ),
+    ConfigValue(
+        "modelsummary_execution_mode",
+        "auto",
+        "env",
+        ENUM("auto", "off", "force"),
+        '"auto" builds a model when neither the cache nor a fresh snapshot entry has it; '
+        '"off" never builds and renders from the snapshot; "force" always builds.',
+    ),
+    ConfigValue(
+        "modelsummary_update_snapshot",
+        False,
+        "env",
+        (bool, int, str),
+        "Build every model and rewrite the snapshot, removing unused entries "
+        "(`-D modelsummary_update_snapshot=1`).",
+    ),
+    ConfigValue(
         "modelsummary_diagram_format",
         "svg",
         "env",

@@ -29,6 +29,7 @@ from ..target import parse_target
 from .domain import CheckResult, ModelRecord, Problem, domain_of
 from .lockfile import lockfile_path, recorded_entries, updating
 from .options import SHARED_OPTIONS, OptionError, SharedOptions, parse_names, parse_shared
+from .snapshot import report_for
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +41,11 @@ def engine_for(env: Any) -> Engine:
     """One engine per process and configuration, created on first use."""
     config = env.config
     cache_dir = config.modelsummary_cache_dir or os.path.join(env.doctreedir, "modelsummary-cache")
+    if config.modelsummary_execution_mode == "force":
+        cache_dir = ""  # force ignores the cache
     key = (str(cache_dir), float(config.modelsummary_timeout))
     if key not in _ENGINES:
-        _ENGINES[key] = Engine(cache_dir=key[0], timeout=key[1], warn=_warn_about_engine)
+        _ENGINES[key] = Engine(cache_dir=key[0] or None, timeout=key[1], warn=_warn_about_engine)
     return _ENGINES[key]
 
 
@@ -103,12 +106,13 @@ class ModelDirective(SphinxDirective):
         except ModelSummaryError as error:
             return self.fail(result, "option", str(error))
         try:
-            outcome = engine_for(self.env).report(request, timeout=options.timeout)
+            found = report_for(self.env, request, timeout=options.timeout)
         except BuildError as error:
             source = module_file(request.target)
             if source:  # fixing the model's module must re-check this page
                 self.env.note_dependency(source)
             return self.fail(result, "builder", error.message)
+        outcome = found.outcome
         for path in outcome.source_files:
             self.env.note_dependency(path)
         report = outcome.report
@@ -118,10 +122,10 @@ class ModelDirective(SphinxDirective):
         result.expected = {f.count: f.expected for f in findings}
         result.lock_key = lock_key(request)
         findings += self.lockfile_findings(result.lock_key, report)
-        drift = [finding for finding in findings if not finding.ok]
+        drift = [finding.message for finding in findings if not finding.ok] + list(found.drift)
         if drift:
             result.status = "drift"
-            result.messages = [finding.message for finding in drift]
+            result.messages = drift
             report_problem(self, "drift", f"{target_text}: " + "; ".join(result.messages))
             output.insert(0, problem_node("The code no longer matches this page", result.messages))
         return output

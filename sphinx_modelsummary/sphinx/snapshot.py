@@ -1,0 +1,138 @@
+"""Sphinx side of the snapshot: the execution mode, rewriting the snapshot, and pruning it.
+
+Directives get their reports through :func:`reports_for`, which applies
+``modelsummary_execution_mode``. With ``modelsummary_update_snapshot`` every page
+is read again, every request's entry is written, and at the end of the build
+the entries no page used are removed. The ``modelcheck`` builder compares every
+entry with the live build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+
+from ..snapshot import Snapshot, SnapshotError, SnapshotOutcome, SnapshotReports, entry_name
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "python -m sphinx_modelsummary snapshot"
+
+
+def snapshot_dir(config, srcdir: str) -> str | None:
+    name = config.modelsummary_snapshot_dir
+    return os.path.join(srcdir, name) if name else None
+
+
+def updating(config) -> bool:
+    value = config.modelsummary_update_snapshot
+    return str(value).strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def refresh_hint(srcdir: str) -> str:
+    """``run python -m sphinx_modelsummary snapshot docs``, with the docs folder as typed here."""
+    folder = os.path.relpath(srcdir)
+    if folder.startswith(os.pardir):
+        folder = os.path.abspath(srcdir)
+    return f"run {COMMAND} {folder}"
+
+
+def reports_for(env: BuildEnvironment) -> SnapshotReports:
+    """Where this build's directives get reports, under the configured execution mode."""
+    from .directives import engine_for
+
+    config = env.config
+    folder = snapshot_dir(config, str(env.srcdir))
+    return SnapshotReports(
+        snapshot=Snapshot(folder) if folder else None,
+        mode=config.modelsummary_execution_mode,
+        engine=lambda: engine_for(env),
+        refresh=refresh_hint(str(env.srcdir)),
+        update=updating(config),
+        verify=env.app.builder.name == "modelcheck",
+    )
+
+
+def report_for(env: BuildEnvironment, request, timeout: float | None = None) -> SnapshotOutcome:
+    """The request's report for the current page, which now uses the request's entry.
+
+    The use is recorded before building, so an entry whose builder fails during
+    a rewrite is kept, not removed as unused.
+    """
+    if env.config.modelsummary_snapshot_dir:
+        _uses(env).setdefault(env.docname, set()).add(entry_name(request))
+    return reports_for(env).report(request, timeout=timeout)
+
+
+def _uses(env: BuildEnvironment) -> dict[str, set[str]]:
+    if not hasattr(env, "modelsummary_snapshot_uses"):
+        env.modelsummary_snapshot_uses = {}  # type: ignore[attr-defined]
+    return env.modelsummary_snapshot_uses  # type: ignore[attr-defined]
+
+
+def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _uses(env).pop(docname, None)
+
+
+def merge_info(
+    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
+) -> None:
+    for docname in docnames:
+        if docname in _uses(other):
+            _uses(env)[docname] = _uses(other)[docname]
+
+
+def check_config(app: Sphinx) -> None:
+    """Rewriting a snapshot needs a folder to write it to."""
+    if updating(app.config) and not app.config.modelsummary_snapshot_dir:
+        raise ConfigError(
+            "modelsummary_update_snapshot is set but modelsummary_snapshot_dir is not; "
+            'add modelsummary_snapshot_dir = "_models" to conf.py'
+        )
+
+
+def outdated_when_updating(
+    app: Sphinx, env: BuildEnvironment, added: set, changed: set, removed: set
+) -> list[str]:
+    """A rewrite reads every page: an entry no page asked for is removed at the end."""
+    return sorted(env.found_docs) if updating(app.config) else []
+
+
+def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
+    """After a rewrite, remove unused entries; after ``check``, name the unused ones."""
+    folder = snapshot_dir(app.config, str(app.srcdir))
+    if exception is not None or folder is None:
+        return
+    snapshot = Snapshot(folder)
+    used = set().union(*_uses(app.env).values()) if _uses(app.env) else set()
+    if updating(app.config):
+        try:
+            removed = snapshot.prune(used)
+        except SnapshotError as error:
+            logger.error(str(error), type="modelsummary", subtype="snapshot")
+            app.statuscode = 1
+            return
+        logger.info(
+            f"modelsummary: the snapshot in {folder} has {len(used)} entries"
+            + (f"; removed {len(removed)} unused: {', '.join(removed)}" if removed else "")
+        )
+    elif app.builder.name == "modelcheck":
+        unused = [name for name in snapshot.names() if name not in used]
+        if unused:
+            logger.info(
+                f"modelsummary: {len(unused)} snapshot entries no page uses ({', '.join(unused)}); "
+                f"{refresh_hint(str(app.srcdir))} to remove them"
+            )
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", check_config)
+    app.connect("env-purge-doc", purge_doc)
+    app.connect("env-merge-info", merge_info)
+    app.connect("env-get-outdated", outdated_when_updating)
+    app.connect("build-finished", finish_snapshot)

@@ -1,0 +1,1 @@
+"""Two small Keras models whose layers come from another module of the package."""

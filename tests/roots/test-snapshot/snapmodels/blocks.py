@@ -1,0 +1,5 @@
+import keras
+
+
+def head(units):
+    return keras.layers.Dense(units, name="hidden")

@@ -1,0 +1,233 @@
+"""The snapshot: docs that build from committed reports where no framework can be imported.
+
+Every build here is a real ``sphinx-build`` (or ``python -m sphinx_modelsummary``)
+in a subprocess of a copy of ``tests/roots/test-snapshot``. The framework-free
+builds run with a ``sitecustomize`` that makes importing TensorFlow, Keras,
+torch or JAX fail and writes down every attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent / "roots" / "test-snapshot"
+BLOCKED = ("tensorflow", "keras", "tf_keras", "torch", "torchvision", "jax", "jaxlib")
+
+BLOCKER = f'''
+import os, sys
+
+BLOCKED = {BLOCKED!r}
+
+
+class NoFrameworks:
+    """Refuses the frameworks, as an environment without them would."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            with open(os.environ["FRAMEWORK_ATTEMPTS"], "a") as log:
+                log.write(name + "\\n")
+            raise ImportError(f"{{name}} is not installed here")
+        return None
+
+
+sys.meta_path.insert(0, NoFrameworks())
+'''
+
+
+def run(args, cwd, blocked: bool = False, **env):
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **env}
+    if blocked:
+        site = cwd / "no-frameworks"
+        site.mkdir(exist_ok=True)
+        (site / "sitecustomize.py").write_text(BLOCKER)
+        environment["PYTHONPATH"] = os.pathsep.join([str(site), environment.get("PYTHONPATH", "")])
+        environment["FRAMEWORK_ATTEMPTS"] = str(cwd / "attempts.txt")
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, env=environment
+    )
+
+
+def sphinx(cwd, *settings, out="html", blocked=True):
+    """``sphinx-build`` of ``docs`` into ``out`` (incremental: the doctrees are kept)."""
+    options = [item for setting in settings for item in ("-D", setting)]
+    return run(
+        ["-m", "sphinx", "-b", "html", *options, "-d", "doctrees", "docs", out], cwd, blocked
+    )
+
+
+def attempts(cwd) -> list[str]:
+    log = cwd / "attempts.txt"
+    return log.read_text().split() if log.exists() else []
+
+
+def entries(docs) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((docs / "_models").iterdir())}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A copy of the test root and its snapshot, written once by ``snapshot``."""
+    cwd = tmp_path_factory.mktemp("snapshot")
+    shutil.copytree(ROOT, cwd / "docs")
+    done = run(["-m", "sphinx_modelsummary", "snapshot", "docs"], cwd)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return cwd, entries(cwd / "docs")
+
+
+@pytest.fixture
+def project(written, tmp_path):
+    """A fresh copy of the project with the snapshot written by :func:`written`."""
+    source, _ = written
+    shutil.copytree(source / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("_build"))
+    return tmp_path
+
+
+def test_snapshot_holds_one_portable_entry_per_request_and_is_byte_identical_when_rewritten(
+    written, tmp_path
+):
+    cwd, first = written
+    assert sorted(name.rsplit("-", 1)[0] for name in first) == [
+        "snapmodels.nets.small",
+        "snapmodels.nets.wide",
+    ]
+    small = json.loads(next(text for name, text in first.items() if ".small-" in name))
+    assert small["request"] == {"target": "snapmodels.nets:small"}
+    assert sorted(small["sources"]) == ["snapmodels/blocks.py", "snapmodels/nets.py"]
+    assert small["report"]["build_seconds"] == 0.0
+    assert small["report"]["totals"]["params"] == 26
+    for text in first.values():
+        assert str(cwd).encode() not in text and text.endswith(b"}\n")
+
+    # Another checkout elsewhere, with no cache: every builder runs again.
+    shutil.copytree(ROOT, tmp_path / "docs")
+    done = run(["-m", "sphinx_modelsummary", "snapshot", "docs", "--force"], tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert entries(tmp_path / "docs") == first
+
+
+def test_off_mode_renders_every_directive_from_the_snapshot_without_any_framework(project):
+    done = sphinx(project, "modelsummary_execution_mode=off")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert attempts(project) == []
+    page = (project / "html" / "index.html").read_text(encoding="utf-8")
+    assert "The small model has 26 parameters." in re.sub(r"<[^>]+>", "", page)
+    assert page.count("Total params") >= 1 and "hidden (Dense)" in page
+    assert "3 × 4 + 4" in page or "3×4 + 4" in page or "16" in page
+    assert re.search(r'<img [^>]*src="_images/model-[0-9a-f]{16}\.svg"', page), page
+    assert "+24" in page
+    assert "could not" not in page and "no longer matches" not in page
+
+
+def test_the_framework_blocker_really_blocks(project):
+    """The guard of the tests above: a build that must run a builder fails under it."""
+    done = sphinx(project, "modelsummary_execution_mode=force")
+    assert done.returncode == 1
+    assert "keras" in attempts(project)
+
+
+def test_editing_a_model_file_makes_the_off_build_fail_at_the_directive_line(project):
+    assert sphinx(project, "modelsummary_execution_mode=off").returncode == 0
+    blocks = project / "docs" / "snapmodels" / "blocks.py"
+    blocks.write_text(blocks.read_text().replace('name="hidden"', 'name="hidden_layer"'))
+    done = sphinx(project, "modelsummary_execution_mode=off")
+    assert done.returncode == 1
+    message = (
+        "ERROR: model-summary snapmodels.nets:small: the snapshot of snapmodels.nets:small is "
+        "stale: snapmodels/blocks.py changed; run python -m sphinx_modelsummary snapshot docs "
+        "to refresh"
+    )
+    assert f"index.rst:4: {message}" in done.stderr, done.stderr
+    stale = re.findall(r"index\.rst:(\d+): ERROR: .*is stale: snapmodels/blocks.py", done.stderr)
+    assert stale == ["4", "10", "12", "14"]
+    assert attempts(project) == []
+
+
+def test_a_request_missing_from_the_snapshot_is_an_error_at_its_line(project):
+    index = project / "docs" / "index.rst"
+    directive = ".. model-summary:: snapmodels.nets:small\n   :input-shape: (None, 3)\n"
+    index.write_text(index.read_text() + "\n" + directive)
+    done = sphinx(project, "modelsummary_execution_mode=off")
+    assert done.returncode == 1
+    assert re.search(
+        r"index\.rst:17: ERROR: model-summary snapmodels\.nets:small: the snapshot has no entry "
+        r"for snapmodels\.nets:small \(input_shapes=\[\[None, 3\]\]\) \(snapmodels\.nets\.small-"
+        r"[0-9a-f]{12}\.json\); run python -m sphinx_modelsummary snapshot docs to add it",
+        done.stderr,
+    ), done.stderr
+
+
+def test_auto_mode_uses_a_fresh_snapshot_entry_instead_of_running_the_builder(project):
+    done = sphinx(project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert attempts(project) == []
+
+
+def test_check_reports_a_hand_edited_entry_as_drift_naming_the_entry(project):
+    small = next((project / "docs" / "_models").glob("snapmodels.nets.small-*.json"))
+    done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    small.write_text(small.read_text().replace('"params": 26', '"params": 27', 1))
+    done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
+    assert done.returncode == 1
+    results = json.loads((project / "docs/_build/modelcheck/modelcheck.json").read_text())
+    assert results["summary"] == {"total": 4, "ok": 0, "drift": 4, "error": 0}
+    message = results["results"][0]["messages"][-1]
+    assert message.startswith(
+        f"the snapshot entry docs/_models/{small.name} differs from the live build: "
+    )
+    assert "report.totals.params: snapshot 27, live 26" in message
+
+
+def test_check_reports_a_stale_entry_naming_the_changed_source(project):
+    nets = project / "docs" / "snapmodels" / "nets.py"
+    nets.write_text(nets.read_text() + "\n# a comment changes the file\n")
+    done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
+    assert done.returncode == 1
+    assert re.search(
+        r"index\.rst:4: ERROR: snapmodels\.nets:small: the snapshot entry docs/_models/snapmodels"
+        r"\.nets\.small-[0-9a-f]{12}"
+        r"\.json differs from the live build: snapmodels/nets\.py changed",
+        done.stderr,
+    ), done.stderr
+
+
+def test_rewriting_removes_entries_no_page_uses(project):
+    index = project / "docs" / "index.rst"
+    index.write_text(index.read_text().split(".. model-compare::")[0])
+    done = run(["-m", "sphinx_modelsummary", "snapshot", "docs"], project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [name.rsplit("-", 1)[0] for name in entries(project / "docs")] == [
+        "snapmodels.nets.small"
+    ]
+    assert "removed 1 unused: snapmodels.nets.wide-" in done.stdout
+
+
+def test_force_ignores_a_stale_cache(project):
+    shutil.rmtree(project / "docs" / "_models")
+    settings = ("modelsummary_cache_dir=cache",)
+    assert sphinx(project, *settings, blocked=False).returncode == 0
+    for entry in (project / "cache").glob("*.json"):
+        data = json.loads(entry.read_text())
+        if data["report"]["name"] == "small":
+            data["report"]["totals"]["params"] = 999
+            entry.write_text(json.dumps(data))
+    index = project / "docs" / "index.rst"
+    index.write_text(index.read_text().replace("   :expect-params: 26\n", ""))
+
+    done = sphinx(project, *settings, blocked=False)
+    page = (project / "html" / "index.html").read_text(encoding="utf-8")
+    assert "The small model has 999 parameters." in re.sub(r"<[^>]+>", "", page)
+
+    done = sphinx(project, *settings, "modelsummary_execution_mode=force", blocked=False)
+    assert done.returncode == 0, done.stderr
+    page = (project / "html" / "index.html").read_text(encoding="utf-8")
+    assert "The small model has 26 parameters." in re.sub(r"<[^>]+>", "", page)
