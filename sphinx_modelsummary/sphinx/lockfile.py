@@ -20,9 +20,13 @@ def lockfile_path(config, srcdir: str) -> str | None:
     return os.path.join(srcdir, name) if name else None
 
 
-def updating(config) -> bool:
-    value = config.modelsummary_update_lockfile
+def switched_on(value) -> bool:
+    """A yes/no config value, also as ``-D`` gives it: ``1``, ``yes`` and ``True`` are yes."""
     return str(value).strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def updating(config) -> bool:
+    return switched_on(config.modelsummary_update_lockfile)
 
 
 def recorded_entries(path: str) -> dict[str, LockEntry]:

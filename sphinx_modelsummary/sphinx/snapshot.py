@@ -18,6 +18,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 from ..snapshot import Snapshot, SnapshotError, SnapshotOutcome, SnapshotReports, entry_name
+from .lockfile import switched_on
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +26,13 @@ COMMAND = "python -m sphinx_modelsummary snapshot"
 
 
 def snapshot_dir(config, srcdir: str) -> str | None:
+    """The snapshot folder; ``modelsummary_snapshot_dir`` is relative to the docs folder."""
     name = config.modelsummary_snapshot_dir
     return os.path.join(srcdir, name) if name else None
 
 
 def updating(config) -> bool:
-    value = config.modelsummary_update_snapshot
-    return str(value).strip().lower() not in ("", "0", "false", "no", "off")
+    return switched_on(config.modelsummary_update_snapshot)
 
 
 def refresh_hint(srcdir: str) -> str:
@@ -54,8 +55,14 @@ def reports_for(env: BuildEnvironment) -> SnapshotReports:
         engine=lambda: engine_for(env),
         refresh=refresh_hint(str(env.srcdir)),
         update=updating(config),
-        verify=env.app.builder.name == "modelcheck",
+        verify=_builder_name(env) == "modelcheck",
     )
+
+
+def _builder_name(env: BuildEnvironment) -> str:
+    # Sphinx 9 deprecates env.app; the builder class it records is what we need.
+    builder = getattr(env, "_builder_cls", None) or type(env.app.builder)
+    return builder.name
 
 
 def report_for(env: BuildEnvironment, request, timeout: float | None = None) -> SnapshotOutcome:
