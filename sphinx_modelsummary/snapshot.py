@@ -473,12 +473,12 @@ class SnapshotReports:
         if not found:
             return ()
         return (
-            f"the snapshot entry {_shown(path)} differs from the live build: {'; '.join(found)}; "
-            f"{self.refresh} to refresh it",
+            f"the snapshot entry {display_path(path)} differs from the live build: "
+            f"{'; '.join(found)}; {self.refresh} to refresh it",
         )
 
 
-def _shown(path: str) -> str:
+def display_path(path: str) -> str:
     """A path as the user would type it here: relative to the current folder when inside it."""
     relative = os.path.relpath(path)
     return path if relative.startswith(os.pardir) else relative

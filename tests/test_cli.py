@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from sphinx_modelsummary.cli import main
+from sphinx_modelsummary.cli import _parser, main
 
 TESTS = Path(__file__).parent
 
@@ -94,3 +96,18 @@ def test_sizes_follow_each_weights_dtype(capsys):
     out = capsys.readouterr().out
     assert "Total params: 46 (164 B)" in out  # 36 × 4 + 10 × 2
     assert "Params by dtype: float16 20 B, float32 144 B" in out
+
+
+def test_every_command_and_flag_is_in_the_command_line_reference():
+    """docs/cli.rst names every subcommand and every flag the parser accepts."""
+    page = (TESTS.parent / "docs" / "cli.rst").read_text(encoding="utf-8")
+    commands = next(
+        action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    assert sorted(commands.choices) == ["check", "compare", "show", "snapshot"]
+    for name, command in commands.choices.items():
+        assert f"python -m sphinx_modelsummary {name}" in page, name
+        for action in command._actions:
+            for flag in action.option_strings:
+                if flag not in ("-h", "--help"):
+                    assert re.search(re.escape(flag) + r"(?![\w-])", page), f"{name} {flag}"

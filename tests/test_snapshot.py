@@ -200,14 +200,18 @@ def test_check_reports_a_stale_entry_naming_the_changed_source(project):
     ), done.stderr
 
 
-def test_rewriting_removes_entries_no_page_uses(project):
+def test_rewriting_removes_entries_no_page_uses_and_keeps_those_whose_builder_fails(project):
     index = project / "docs" / "index.rst"
     index.write_text(index.read_text().split(".. model-compare::")[0])
+    nets = project / "docs" / "snapmodels" / "nets.py"
+    nets.write_text(nets.read_text().replace("def small():\n", "def small():\n    1 / 0\n"))
+    before = entries(project / "docs")
     done = run(["-m", "sphinx_modelsummary", "snapshot", "docs"], project)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert [name.rsplit("-", 1)[0] for name in entries(project / "docs")] == [
-        "snapmodels.nets.small"
-    ]
+    assert done.returncode == 1
+    assert "index.rst:4: ERROR: model-summary snapmodels.nets:small: " in done.stderr
+    after = entries(project / "docs")
+    assert [name.rsplit("-", 1)[0] for name in after] == ["snapmodels.nets.small"]
+    assert after == {name: text for name, text in before.items() if ".small-" in name}
     assert "removed 1 unused: snapmodels.nets.wide-" in done.stdout
 
 

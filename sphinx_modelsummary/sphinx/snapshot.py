@@ -17,7 +17,14 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from ..snapshot import Snapshot, SnapshotError, SnapshotOutcome, SnapshotReports, entry_name
+from ..snapshot import (
+    Snapshot,
+    SnapshotError,
+    SnapshotOutcome,
+    SnapshotReports,
+    display_path,
+    entry_name,
+)
 from .lockfile import switched_on
 
 logger = logging.getLogger(__name__)
@@ -125,7 +132,7 @@ def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
             app.statuscode = 1
             return
         logger.info(
-            f"modelsummary: the snapshot in {folder} has {len(used)} entries"
+            f"modelsummary: the snapshot in {display_path(folder)} has {len(used)} entries"
             + (f"; removed {len(removed)} unused: {', '.join(removed)}" if removed else "")
         )
     elif app.builder.name == "modelcheck":
