@@ -172,8 +172,13 @@ def test_auto_mode_uses_a_fresh_snapshot_entry_instead_of_running_the_builder(pr
 
 def test_check_reports_a_hand_edited_entry_as_drift_naming_the_entry(project):
     small = next((project / "docs" / "_models").glob("snapmodels.nets.small-*.json"))
+    shutil.copy(small, small.with_name("stray-000000000000.json"))
     done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert (
+        "modelsummary: 1 snapshot entry no page uses (stray-000000000000); run python -m "
+        "sphinx_modelsummary snapshot docs to remove them"
+    ) in done.stdout
 
     small.write_text(small.read_text().replace('"params": 26', '"params": 27', 1))
     done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)

@@ -138,9 +138,10 @@ def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
     elif app.builder.name == "modelcheck":
         unused = [name for name in snapshot.names() if name not in used]
         if unused:
+            entries = "entry" if len(unused) == 1 else "entries"
             logger.info(
-                f"modelsummary: {len(unused)} snapshot entries no page uses ({', '.join(unused)}); "
-                f"{refresh_hint(str(app.srcdir))} to remove them"
+                f"modelsummary: {len(unused)} snapshot {entries} no page uses "
+                f"({', '.join(unused)}); {refresh_hint(str(app.srcdir))} to remove them"
             )
 
 
