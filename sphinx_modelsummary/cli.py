@@ -152,9 +152,8 @@ def _snapshot(options: argparse.Namespace) -> int:
 
     _docs_folder(options.sourcedir)
     outdir = os.path.join(options.sourcedir, "_build", "modelcheck")  # as check: one cache
-    settings = ["-D", "modelsummary_update_snapshot=1"]
-    if options.force:
-        settings += ["-D", "modelsummary_execution_mode=force"]
+    mode = "force" if options.force else "auto"  # whatever conf.py says (it may say "off")
+    settings = ["-D", "modelsummary_update_snapshot=1", "-D", f"modelsummary_execution_mode={mode}"]
     return build_main(
         [
             "-b",

@@ -366,8 +366,9 @@ class SnapshotReports:
     ``auto``: the cache, else a fresh snapshot entry, else the builder.
     ``off``: the snapshot only; no builder runs and no framework is imported.
     ``force``: the builder (the engine it is given has no cache).
-    ``update`` builds every request live (from the cache when its sources are
-    unchanged, in ``force`` not even that) and writes its entry; ``verify``
+    ``update`` builds every request live, whatever the mode (from the cache
+    when its sources are unchanged, in ``force`` not even that) and writes its
+    entry; ``verify``
     also builds live and lists how the entry differs, for ``check``.
     """
 
@@ -389,7 +390,7 @@ class SnapshotReports:
 
     def report(self, request: Any, timeout: float | None = None) -> SnapshotOutcome:
         """The request's report; raises BuildError for what the page author must fix."""
-        if self.mode == "off":
+        if self.mode == "off" and not self.update:
             return self._from_snapshot(request)
         if self.snapshot is not None and not (self.update or self.verify):
             if self.mode == "auto":
