@@ -1,50 +1,84 @@
-"""Layout and render time of the model-diagram of DenseNet121 and ResNet50.
+"""Layout and render time of model-diagram: real models, and how it grows with depth.
 
-The report is built once per model (shape-only, as the directive does); then
-the layout and its SVG and PNG renderings are timed, median of several runs.
+Part 1: DenseNet121, ResNet50 (top-down) and MobileNetV2 (left to right) from
+keras.applications, ``weights=None``. The report is built once per model
+(shape-only, as the directive does); then the layout and its SVG, PNG (144 dpi)
+and PDF renderings are timed, median of ``--runs`` runs.
 
-    .venv/bin/python benchmarks/diagram.py [--runs 5]
+Part 2: the curve. ``benchmarks/big_models.py:residual_tower(N)`` for N = 500,
+1,000, 2,000 and 5,000 layers: layout, SVG and PNG time, median of runs, and
+the time per layer (constant per layer = linear time).
+
+    .venv/bin/python benchmarks/diagram.py [--runs 5] [--sizes 500,1000,2000,5000]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import time
 
-from sphinx_modelsummary.execute import BuildRequest, build_report
-from sphinx_modelsummary.render.diagram import render
-from sphinx_modelsummary.render.layout import LayoutOptions, layout
-from sphinx_modelsummary.target import parse_target
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from sphinx_modelsummary.execute import BuildRequest, build_report  # noqa: E402
+from sphinx_modelsummary.render.diagram import render  # noqa: E402
+from sphinx_modelsummary.render.layout import LayoutOptions, layout  # noqa: E402
+from sphinx_modelsummary.target import parse_target  # noqa: E402
+
+
+def timed(report, options: LayoutOptions, formats: tuple[str, ...], runs: int) -> dict:
+    timings: dict[str, list[float]] = {"layout": [], **{fmt: [] for fmt in formats}}
+    sizes: dict[str, int] = {}
+    for _ in range(runs):
+        started = time.perf_counter()
+        drawing = layout(report, options)
+        timings["layout"].append(time.perf_counter() - started)
+        for fmt in formats:
+            started = time.perf_counter()
+            sizes[fmt] = len(render(drawing, fmt))
+            timings[fmt].append(time.perf_counter() - started)
+    medians = {key: statistics.median(values) for key, values in timings.items()}
+    return {"median": medians, "sizes": sizes, "drawing": drawing}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
-    print("| model | layers | boxes | build s | layout s | SVG s | PNG s | SVG KB | figure pt |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name in ("DenseNet121", "ResNet50"):
-        started = time.perf_counter()
-        report = build_report(
-            BuildRequest(parse_target(f"keras.applications:{name}(weights=None)"))
-        )
-        build_seconds = time.perf_counter() - started
-        timings: dict[str, list[float]] = {"layout": [], "svg": [], "png": []}
-        sizes: dict[str, int] = {}
-        for _ in range(runs):
-            started = time.perf_counter()
-            drawing = layout(report, LayoutOptions())
-            timings["layout"].append(time.perf_counter() - started)
-            for fmt in ("svg", "png"):
-                started = time.perf_counter()
-                sizes[fmt] = len(render(drawing, fmt))
-                timings[fmt].append(time.perf_counter() - started)
-        median = {key: statistics.median(values) for key, values in timings.items()}
+    parser.add_argument("--sizes", default="500,1000,2000,5000")
+    parser.add_argument("--skip-models", action="store_true")
+    arguments = parser.parse_args()
+    runs = arguments.runs
+    if not arguments.skip_models:
         print(
-            f"| {name} | {len(report.layers)} | {len(drawing.boxes)} | {build_seconds:.1f} "
+            "| model | direction | boxes | layout s | SVG s | PNG s | PDF s | SVG KB | figure pt |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name, direction in (("DenseNet121", "TB"), ("ResNet50", "TB"), ("MobileNetV2", "LR")):
+            target = parse_target(f"keras.applications:{name}(weights=None)")
+            report = build_report(BuildRequest(target))
+            result = timed(report, LayoutOptions(direction=direction), ("svg", "png", "pdf"), runs)
+            median, drawing = result["median"], result["drawing"]
+            print(
+                f"| {name} | {direction} | {len(drawing.boxes)} | {median['layout']:.3f} "
+                f"| {median['svg']:.3f} | {median['png']:.3f} | {median['pdf']:.3f} "
+                f"| {result['sizes']['svg'] / 1024:,.0f} "
+                f"| {drawing.width:,.0f} × {drawing.height:,.0f} |"
+            )
+    print()
+    print("| layers | boxes | edges | layout s | SVG s | PNG s | layout+SVG ms/box | figure pt |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for size in (int(text) for text in arguments.sizes.split(",")):
+        target = parse_target(f"big_models:residual_tower({size})")
+        report = build_report(BuildRequest(target))
+        result = timed(report, LayoutOptions(), ("svg", "png"), max(runs // 2, 1))
+        median, drawing = result["median"], result["drawing"]
+        per_box = (median["layout"] + median["svg"]) / len(drawing.boxes) * 1000
+        print(
+            f"| {size:,} | {len(drawing.boxes):,} | {len(drawing.edges):,} "
             f"| {median['layout']:.3f} | {median['svg']:.3f} | {median['png']:.3f} "
-            f"| {sizes['svg'] / 1024:,.0f} | {drawing.width:.0f} × {drawing.height:.0f} |"
+            f"| {per_box:.2f} | {drawing.width:,.0f} × {drawing.height:,.0f} |"
         )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from sphinx_modelsummary.render.diagram import render
-from sphinx_modelsummary.render.layout import Layout, LayoutOptions, alt_text, layout
+from sphinx_modelsummary.render.layout import (
+    GROUP_MARGIN,
+    MAX_LENGTH,
+    Layout,
+    LayoutOptions,
+    alt_text,
+    layout,
+)
 
 FIRE_SHAPE = [(None, 128, 128, 50, 1)]
 EPSILON = 1e-6
@@ -115,3 +122,128 @@ def test_options_change_what_boxes_say(report_of):
     assert [box.lines for box in plain.boxes] == [("rgb",), ("conv",)]
     full = layout(report)
     assert full.boxes[1].lines == ("conv", "Conv2D", "(None, None, None, 16)", "448 params")
+
+
+def rect_overlap(a: tuple, b: tuple) -> bool:
+    """Whether two (x, y, width, height) rectangles share inner points."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def inside(inner: tuple, outer: tuple) -> bool:
+    return (
+        outer[0] - EPSILON <= inner[0]
+        and inner[0] + inner[2] <= outer[0] + outer[2] + EPSILON
+        and outer[1] - EPSILON <= inner[1]
+        and inner[1] + inner[3] <= outer[1] + outer[3] + EPSILON
+    )
+
+
+def segment_crosses(a: tuple, b: tuple, rect: tuple) -> bool:
+    """Whether the segment a-b passes through the rectangle's inside (Liang-Barsky clipping)."""
+    x0, y0 = a
+    dx, dy = b[0] - x0, b[1] - y0
+    low, high = 0.0, 1.0
+    for p, q in (
+        (-dx, x0 - rect[0]),
+        (dx, rect[0] + rect[2] - x0),
+        (-dy, y0 - rect[1]),
+        (dy, rect[1] + rect[3] - y0),
+    ):
+        if p == 0:
+            if q <= 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+    return high - low > EPSILON
+
+
+def frame(group) -> tuple:
+    return (group.x, group.y, group.width, group.height)
+
+
+def label(group) -> tuple:
+    return (group.label_x, group.label_y, group.label_width, group.label_height)
+
+
+def assert_frames_and_labels_clear(drawing: Layout) -> None:
+    """Frames nest or stay apart; labels sit in their frame, clear of boxes, frames and edges."""
+    groups = drawing.groups
+    for group in groups:
+        assert inside(label(group), frame(group)), group.key
+        for box in drawing.boxes:
+            assert not rect_overlap(label(group), (box.x, box.y, box.width, box.height))
+            if box.key.startswith(group.key + "/"):
+                assert inside((box.x, box.y, box.width, box.height), frame(group)), box.key
+        for edge in drawing.edges:
+            for a, b in zip(edge.points, edge.points[1:]):
+                assert not segment_crosses(a, b, label(group)), (group.key, edge)
+        for other in groups:
+            if other is group:
+                continue
+            assert not rect_overlap(label(group), label(other)), (group.key, other.key)
+            if other.key.startswith(group.key + "/"):
+                assert inside(frame(other), frame(group)), (other.key, group.key)
+                assert not rect_overlap(frame(other), label(group)), (other.key, group.key)
+            elif not group.key.startswith(other.key + "/"):
+                assert not rect_overlap(frame(group), frame(other)), (group.key, other.key)
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+@pytest.mark.parametrize(
+    "target, shapes",
+    [
+        ("example_project.fire:FireModuleWithSlip", FIRE_SHAPE),
+        ("example_project.shared:shared_base_network", None),
+    ],
+)
+def test_nested_frames_never_overlap_and_labels_stay_clear(report_of, target, shapes, direction):
+    report = report_of(target, shapes)
+    drawing = layout(report, LayoutOptions(direction=direction, expand_nested=True))
+    assert_well_formed(drawing)
+    assert_frames_and_labels_clear(drawing)
+    containers = [layer.path for layer in report.layers if layer.is_container and layer.calls]
+    assert sorted(group.key for group in drawing.groups) == sorted(containers)
+
+
+def test_a_long_model_drawn_left_to_right_wraps_into_rows(report_of):
+    report = report_of("keras.applications:MobileNetV2(weights=None)")
+    drawing = layout(report, LayoutOptions(direction="LR"))
+    assert len(drawing.boxes) == 156
+    assert_well_formed(drawing)
+    widest = max(box.width for box in drawing.boxes)
+    assert drawing.width <= MAX_LENGTH + widest + 6 * GROUP_MARGIN
+    tops = sorted({round(box.y) for box in drawing.boxes})
+    rows = 1 + sum(1 for a, b in zip(tops, tops[1:]) if b - a > 60)
+    assert rows >= 20
+    assert 4 <= drawing.height / drawing.width <= 12
+
+
+def test_an_eleven_layer_chain_fits_the_column(report_of, rootdir, monkeypatch):
+    monkeypatch.syspath_prepend(str(rootdir / "test-diagram"))
+    report = report_of("chains:chain(11)")
+    drawing = layout(report, LayoutOptions(direction="LR"))
+    assert len(drawing.boxes) == 12
+    assert_well_formed(drawing)
+    assert drawing.width <= MAX_LENGTH
+    assert 0.4 <= drawing.height / drawing.width <= 2.5
+    assert [box.key for box in sorted(drawing.boxes, key=lambda b: (round(b.y), b.x))] == [
+        "features",
+        *(f"dense_layer_{index}" for index in range(11)),
+    ]
+
+
+def test_a_tall_model_drawn_top_down_folds_into_columns(report_of):
+    report = report_of("keras.applications:DenseNet121(weights=None)")
+    drawing = layout(report)
+    widest = max(box.width for box in drawing.boxes)
+    lefts = sorted({round(box.x) for box in drawing.boxes})
+    columns = 1 + sum(1 for a, b in zip(lefts, lefts[1:]) if b - a > widest)
+    assert columns == 2
+    assert drawing.width <= MAX_LENGTH + widest
+    unfolded = layout(report, LayoutOptions(max_length=None))
+    assert drawing.height <= 0.55 * unfolded.height
+    assert unfolded.width < 2 * widest + 6 * GROUP_MARGIN

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 
 import pytest
 from bs4 import BeautifulSoup
 from sphinx_helpers import warnings_of
+
+from sphinx_modelsummary.render.layout import MAX_LENGTH
 
 
 @pytest.mark.sphinx("html", testroot="diagram", freshenv=True)
@@ -58,7 +61,7 @@ def test_latex_gets_pdf(app):
     app.build()
     tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
     included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]*)\}(\.\w+)\}", tex)
-    assert [suffix for _, suffix in included] == [".pdf"] * 5
+    assert [suffix for _, suffix in included] == [".pdf"] * 7
     for stem, suffix in included:
         assert (app.outdir / f"{stem}{suffix}").read_bytes().startswith(b"%PDF")
 
@@ -94,7 +97,7 @@ def test_empty_or_truncated_figure_is_drawn_again(app, make_app):
     app.build()
     drawn = diagram_files(app)
     assert (
-        sorted(name.rsplit(".", 1)[1] for name in drawn) == ["pdf"] * 5 + ["png"] * 2 + ["svg"] * 3
+        sorted(name.rsplit(".", 1)[1] for name in drawn) == ["pdf"] * 7 + ["png"] * 2 + ["svg"] * 5
     )
     folder = app.doctreedir / "modelsummary-diagrams"
     svg_names = [name for name in drawn if name.endswith(".svg")]
@@ -149,3 +152,60 @@ def test_a_write_stopped_halfway_leaves_no_partial_file(tmp_path):
     visible = sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
     assert [name.rsplit(".", 1)[1] for name in visible] == ["pdf", "svg"]
     assert (folder / visible[0]).read_bytes().rstrip().endswith(b"%%EOF")
+
+
+def svg_size(path) -> tuple[float, float]:
+    """An SVG's width and height in points, from its root element."""
+    root = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("svg")
+    return float(root["width"].removesuffix("pt")), float(root["height"].removesuffix("pt"))
+
+
+@pytest.mark.sphinx("html", testroot="diagram", freshenv=True)
+def test_long_models_are_drawn_to_fit_the_column(app):
+    """An LR chain and MobileNetV2 wrap into rows instead of becoming a hairline (#14)."""
+    app.build()
+    page = BeautifulSoup((app.outdir / "sizes.html").read_text(encoding="utf-8"), "html.parser")
+    images = page.select("div.modelsummary-diagram-frame img.modelsummary-diagram")
+    assert len(images) == 2
+    chain_width, chain_height = svg_size(app.outdir / images[0]["src"])
+    assert chain_width <= MAX_LENGTH and chain_height >= 0.4 * chain_width
+    assert "width: 100%" in images[0]["style"]
+    mobilenet_width, mobilenet_height = svg_size(app.outdir / images[1]["src"])
+    assert mobilenet_width <= MAX_LENGTH + 200 and mobilenet_height >= 4 * mobilenet_width
+
+
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(BROWSER is None, reason="needs Chromium (Debian package chromium)")
+@pytest.mark.parametrize("viewport", [800, 1400])
+def test_diagrams_are_shown_readable_in_furo(make_app, rootdir, tmp_path, viewport):
+    """In Chromium: figures at their own size (scrolled, not shrunk); :width: 100% readable."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    source = tmp_path / "src"
+    shutil.copytree(rootdir / "test-diagram", source)
+    app = make_app("html", srcdir=source, confoverrides={"html_theme": "furo"})
+    app.build()
+    measure = """() => [...document.querySelectorAll('img.modelsummary-diagram')].map(img => {
+        const frame = img.closest('div.modelsummary-diagram-frame') || img.parentElement;
+        return {shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+                frame: frame.getBoundingClientRect().width,
+                scrolls: frame.scrollWidth > frame.clientWidth};
+    })"""
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=BROWSER)
+        try:
+            page = browser.new_page(viewport={"width": viewport, "height": 900})
+            page.goto((app.outdir / "sizes.html").as_uri())
+            page.wait_for_load_state("load")
+            images = page.evaluate(measure)
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - window.innerWidth"
+            )
+        finally:
+            browser.close()
+    assert len(images) == 2 and overflow <= 0
+    chain, mobilenet = images
+    assert chain["shown"] >= 0.75 * chain["natural"]  # 9 pt text stays above 6.7 pt
+    assert abs(mobilenet["shown"] - mobilenet["natural"]) <= 1  # its own size, not shrunk
+    assert mobilenet["scrolls"] == (mobilenet["natural"] > mobilenet["frame"] + 1)

@@ -174,10 +174,9 @@ def _text_lines(layout: Layout) -> list[TextLine]:
     lines = []
     for block, group in enumerate(layout.groups):
         size = FONT_SIZE * 0.9
-        middle = group.y + PADDING / 2 + LINE_HEIGHT / 2
-        baseline = middle + BASELINE_DROP * size
+        baseline = group.label_y + group.label_height / 2 + BASELINE_DROP * size
         lines.append(
-            TextLine(group.x + PADDING, baseline, group.label, size, False, EDGE_COLOUR, block)
+            TextLine(group.label_x, baseline, group.label, size, False, EDGE_COLOUR, block)
         )
     for block, box in enumerate(layout.boxes, start=len(layout.groups)):
         for index, line in enumerate(box.lines):

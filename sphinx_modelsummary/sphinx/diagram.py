@@ -106,12 +106,14 @@ class ModelDiagramDirective(ModelDirective):
         if "width" in self.options:
             image["width"] = self.options["width"]
         align = parse_choice("align", self.options.get("align"), ("left", "center", "right"), "")
+        # shown at its own size, scrolled sideways in HTML where wider than the column
+        frame = nodes.container("", image, classes=["modelsummary-diagram-frame"])
         if not options.caption:
             if align:
                 image["align"] = align
             self.add_label(image, options)
-            return [image]
-        figure = nodes.figure("", image, classes=["modelsummary-diagram"])
+            return [frame]
+        figure = nodes.figure("", frame, classes=["modelsummary-diagram"])
         figure += nodes.caption(options.caption, options.caption)
         if align:
             figure["align"] = align

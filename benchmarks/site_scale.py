@@ -1,0 +1,158 @@
+"""Time a docs site of all 40 keras.applications models, one page each: cold, warm, -j 2.
+
+Each page holds a ``model-summary`` and a ``model-diagram`` of one model built
+with ``weights=None``. Ways (each a ``python -m sphinx -b html -E -q`` in a
+subprocess, median of ``--runs``):
+
+- static: every summary pasted as a literal block (text made once beforehand
+  with ``python -m sphinx_modelsummary show``), no diagram;
+- cold: an empty doctree folder, so an empty model cache and no figures;
+- warm: a fresh output folder and ``-E``, with a copy of a cold build's
+  doctree folder (model cache and figures kept);
+- cold -j 2 and warm -j 2: the same with two parallel readers.
+
+Peak memory: ``VmHWM`` (peak resident set) of the Sphinx process and of every
+process it starts, read from ``/proc`` every 0.1 s while the build runs; the
+largest worker is reported. Run from the repository root:
+
+    .venv/bin/python benchmarks/site_scale.py [--runs 3] [--models ResNet50,VGG16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MODELS = (
+    "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
+    "DenseNet121", "DenseNet169", "DenseNet201",
+    "EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",
+    "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
+    "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
+    "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S",
+    "InceptionResNetV2", "InceptionV3",
+    "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small",
+    "NASNetLarge", "NASNetMobile",
+    "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
+    "VGG16", "VGG19", "Xception",
+)  # fmt: skip
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def target(name: str) -> str:
+    return f"keras.applications:{name}(weights=None)"
+
+
+def write_project(folder: Path, models: list[str], body) -> None:
+    folder.mkdir(parents=True)
+    (folder / "conf.py").write_text('extensions = ["sphinx_modelsummary"]\n')
+    index = "Models\n======\n\n.. toctree::\n\n" + "".join(f"   {n}\n" for n in models)
+    (folder / "index.rst").write_text(index)
+    for name in models:
+        (folder / f"{name}.rst").write_text(f"{name}\n{'=' * len(name)}\n\n{body(name)}\n")
+
+
+def extension_page(name: str) -> str:
+    return f".. model-summary:: {target(name)}\n\n.. model-diagram:: {target(name)}\n"
+
+
+def peak_memory(pid: int) -> dict[int, int]:
+    """VmHWM in KiB of ``pid`` and its descendants that are alive now."""
+    found: dict[int, int] = {}
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                found[current] = int(line.split()[1])
+        pending += [int(child) for child in children]
+    return found
+
+
+def build(source: Path, out: Path, doctrees: Path, jobs: int) -> tuple[float, int, int, int]:
+    """Seconds, peak MiB of Sphinx, of its largest child, and how many children it started."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-E", "-q", "-j", str(jobs)]
+    command += [str(source), str(out), "-d", str(doctrees)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=ENV, stderr=subprocess.PIPE, text=True)
+    peaks: dict[int, int] = {}
+    while process.poll() is None:
+        for pid, kib in peak_memory(process.pid).items():
+            peaks[pid] = max(peaks.get(pid, 0), kib)
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    errors = process.stderr.read()
+    if process.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{errors}")
+    own = peaks.pop(process.pid, 0)
+    return seconds, own // 1024, max(peaks.values(), default=0) // 1024, len(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--models", default=",".join(MODELS))
+    arguments = parser.parse_args()
+    models = arguments.models.split(",")
+    root = Path(tempfile.mkdtemp(prefix="modelsummary-site-"))
+    summaries = {}
+    for name in models:
+        shown = subprocess.run(
+            [sys.executable, "-m", "sphinx_modelsummary", "show", target(name)],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        summaries[name] = shown.stdout
+    write_project(
+        root / "static",
+        models,
+        lambda name: "::\n\n" + "".join(f"   {line}\n" for line in summaries[name].splitlines()),
+    )
+    write_project(root / "extension", models, extension_page)
+    ways = ("static", "cold", "warm", "cold -j 2", "warm -j 2")
+    results: dict[str, list[tuple[float, int, int, int]]] = {way: [] for way in ways}
+    for index in range(arguments.runs):
+        for way in ways:
+            jobs = 2 if "-j 2" in way else 1
+            source = root / ("static" if way == "static" else "extension")
+            doctrees = root / f"doctrees-{way.replace(' ', '')}-{index}"
+            if way.startswith("warm"):
+                shutil.copytree(root / f"doctrees-cold-{index}", doctrees)
+            out = root / f"out-{way.replace(' ', '')}-{index}"
+            results[way].append(build(source, out, doctrees, jobs))
+    print(f"{len(models)} pages, {arguments.runs} runs each, medians")
+    print("| way | median s | runs s | Sphinx peak MiB | largest worker peak MiB | children |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for way in ways:
+        runs = results[way]
+        seconds = [run[0] for run in runs]
+        print(
+            f"| {way} | {statistics.median(seconds):.2f} | "
+            f"{', '.join(f'{s:.2f}' for s in seconds)} | "
+            f"{statistics.median(run[1] for run in runs):,.0f} | "
+            f"{statistics.median(run[2] for run in runs):,.0f} | "
+            f"{max(run[3] for run in runs)} |"
+        )
+    static = statistics.median(run[0] for run in results["static"])
+    for way in ("warm", "warm -j 2"):
+        ratio = statistics.median(run[0] for run in results[way]) / static
+        print(f"{way} / static = {ratio:.2f} (target ≤ 1.2)")
+    shutil.rmtree(root)
+
+
+if __name__ == "__main__":
+    main()
