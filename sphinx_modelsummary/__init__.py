@@ -39,6 +39,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", events.builder_inited)
     app.connect("env-check-consistency", role.check_role_names)
     app.connect("doctree-resolved", role.fill_figures)
+    app.connect("env-get-outdated", lockfile.pages_to_reread)
     app.connect("build-finished", lockfile.update_lockfile)
     app.connect("build-finished", events.build_finished)
     snapshot.setup(app)

@@ -83,6 +83,29 @@ class Finding:
         )
 
 
+def drift_message(findings: list[Finding]) -> str:
+    """Failed promises as one line, each source named once.
+
+    ``params: the lockfile x.json promises 432, the code builds 448; trainable:
+    promises 432, builds 448``.
+    """
+    clauses = []
+    named: set[str] = set()
+    for finding in findings:
+        if finding.ok:
+            continue
+        actual = format_count(finding.actual)
+        if finding.source in named:
+            clauses.append(f"{finding.count}: promises {finding.expected}, builds {actual}")
+        else:
+            named.add(finding.source)
+            clauses.append(
+                f"{finding.count}: the {finding.source} promises {finding.expected}, "
+                f"the code builds {actual}"
+            )
+    return "; ".join(clauses)
+
+
 def check_expectations(
     report: ModelReport, expectations: dict[str, Expectation], source: str = "page"
 ) -> list[Finding]:

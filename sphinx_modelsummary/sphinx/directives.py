@@ -16,7 +16,7 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from ..checks import Finding, check_expectations
+from ..checks import Finding, check_expectations, drift_message
 from ..costs import costs
 from ..engine import Engine
 from ..errors import BuildError, ModelSummaryError
@@ -126,7 +126,8 @@ class ModelDirective(SphinxDirective):
         if drift:
             result.status = "drift"
             result.messages = drift
-            report_problem(self, "drift", f"{target_text}: " + "; ".join(result.messages))
+            message = "; ".join(part for part in [drift_message(findings), *found.drift] if part)
+            report_problem(self, "drift", f"{target_text}: {message}")
             output.insert(0, problem_node("The code no longer matches this page", result.messages))
         return output
 
@@ -141,14 +142,7 @@ class ModelDirective(SphinxDirective):
         except LockfileError as error:
             report_problem(self, "lockfile", str(error))
             return []
-        if recorded is None:
-            logger.warning(
-                f"{key} is not in the lockfile {self.config.modelsummary_lockfile}; add it with "
-                "-D modelsummary_update_lockfile=1",
-                location=self.get_location(),
-                type="modelsummary",
-                subtype="lockfile",
-            )
+        if recorded is None:  # named, with the others missing, once at the end of the build
             return []
         return compare(recorded, report, self.config.modelsummary_lockfile)
 

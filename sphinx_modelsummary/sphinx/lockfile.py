@@ -41,17 +41,62 @@ def recorded_entries(path: str) -> dict[str, LockEntry]:
     return _READ[key]
 
 
+def pages_to_reread(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """When the lockfile is rewritten, re-read every page that checks a model against it.
+
+    Otherwise a warm build would replay the drift those pages reported before.
+    """
+    if lockfile_path(app.config, str(app.srcdir)) is None or not updating(app.config):
+        return []
+    return sorted(
+        {result.docname for result in domain_of(env).results() if result.lock_key} - set(removed)
+    )
+
+
 def update_lockfile(app: Sphinx, exception: Exception | None) -> None:
-    """With ``modelsummary_update_lockfile``, write this build's counts into the lockfile."""
+    """Write the lockfile when asked to or when it does not exist yet; else name missing models.
+
+    A model that is not in an existing lockfile is listed in one warning for the
+    whole build, not one per directive.
+    """
     path = lockfile_path(app.config, str(app.srcdir))
-    if exception is not None or path is None or not updating(app.config):
+    if exception is not None or path is None:
         return
+    results = [result for result in domain_of(app.env).results() if result.lock_key]
+    if updating(app.config) or not os.path.exists(path):
+        _write(app, path, results, "wrote" if os.path.exists(path) else "started")
+        return
+    try:
+        recorded = recorded_entries(path)
+    except LockfileError:
+        return  # already an error at each directive
+    missing = sorted(
+        {result.lock_key: result for result in results if result.lock_key not in recorded}.values(),
+        key=lambda result: (result.docname, result.lineno),
+    )
+    if not missing:
+        return
+    named = [
+        f"{app.env.doc2path(result.docname, False)}:{result.lineno} {result.lock_key}"
+        for result in missing[:5]
+    ]
+    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    logger.warning(
+        f"{len(missing)} model{'s are' if len(missing) > 1 else ' is'} not in the lockfile "
+        f"{app.config.modelsummary_lockfile} ({'; '.join(named)}{more}); add "
+        f"{'them' if len(missing) > 1 else 'it'} with -D modelsummary_update_lockfile=1",
+        type="modelsummary",
+        subtype="lockfile",
+    )
+
+
+def _write(app: Sphinx, path: str, results: list, verb: str) -> None:
     entries = {
         result.lock_key: LockEntry(
             result.actual["params"], result.actual["trainable"], result.actual["non-trainable"]
         )
-        for result in domain_of(app.env).results()
-        if result.actual and result.lock_key
+        for result in results
+        if result.actual
     }
     try:
         write_lockfile(path, entries)
@@ -61,4 +106,4 @@ def update_lockfile(app: Sphinx, exception: Exception | None) -> None:
         )
         app.statuscode = 1  # the update that was asked for did not happen
         return
-    logger.info(f"modelsummary: wrote {len(entries)} models to {path}")
+    logger.info(f"modelsummary: {verb} the lockfile {path} with {len(entries)} models")
