@@ -19,8 +19,8 @@ from importlib import metadata
 from typing import Any
 
 from . import __version__
-from .execute import BuildRequest
 from .report import ModelReport
+from .request import BuildRequest
 
 FRAMEWORK_DISTRIBUTIONS = ("keras", "tensorflow", "tensorflow-cpu", "tf-keras", "torch", "jax")
 
@@ -54,7 +54,9 @@ def request_key(request: BuildRequest) -> str:
     identity = {
         "target": str(request.target),
         "input_shapes": request.input_shapes,
+        "input_dtype": request.input_dtype,
         "shape_only": request.shape_only,
+        "keras_backend": request.keras_backend,
         "frameworks": framework_versions(),
         "extension": extension_fingerprint(),
     }

@@ -16,10 +16,10 @@ from .compare import compare
 from .costs import costs
 from .engine import Engine
 from .errors import ModelSummaryError
-from .execute import BuildRequest
 from .render.compare import comparison_json, comparison_text
 from .render.text import formulas_text, summary_text
 from .report import ModelReport
+from .request import INPUT_DTYPES, BuildRequest
 from .target import parse_shape_spec, parse_target
 
 EXIT_USER_ERROR = 2
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print a model's summary, formulas or JSON report")
     show.add_argument("targets", nargs="+", metavar="TARGET", help="package.module:builder(args)")
     show.add_argument("--input-shape", help="shape to build an unbuilt model with")
+    show.add_argument("--input-dtype", choices=INPUT_DTYPES, help="dtype of the inputs (float32)")
     show.add_argument("--expand-nested", action="store_true", help="show layers of nested models")
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.add_argument("--formulas", action="store_true", help="also print the formula table")
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     pair.add_argument("--input-shape", help="shape to build both unbuilt models with")
     pair.add_argument("--input-shape-a", help="shape for A only")
     pair.add_argument("--input-shape-b", help="shape for B only")
+    pair.add_argument("--input-dtype", choices=INPUT_DTYPES, help="dtype of the inputs (float32)")
     pair.add_argument("--only-differences", action="store_true", help="hide identical rows")
     pair.add_argument("--format", choices=("text", "json"), default="text")
     pair.set_defaults(run=_compare)
@@ -111,7 +113,12 @@ def _show(options: argparse.Namespace) -> int:
     shapes = _shapes(options.input_shape)
     reports = _reports(
         [
-            BuildRequest(parse_target(text), shapes, shape_only=not options.full_build)
+            BuildRequest(
+                parse_target(text),
+                shapes,
+                input_dtype=options.input_dtype,
+                shape_only=not options.full_build,
+            )
             for text in options.targets
         ]
     )
@@ -193,8 +200,15 @@ def _compare(options: argparse.Namespace) -> int:
     shared = _shapes(options.input_shape)
     report_a, report_b = _reports(
         [
-            BuildRequest(parse_target(options.target_a), _shapes(options.input_shape_a) or shared),
-            BuildRequest(parse_target(options.target_b), _shapes(options.input_shape_b) or shared),
+            BuildRequest(
+                parse_target(target),
+                _shapes(own) or shared,
+                input_dtype=options.input_dtype,
+            )
+            for target, own in (
+                (options.target_a, options.input_shape_a),
+                (options.target_b, options.input_shape_b),
+            )
         ]
     )
     comparison = compare(report_a, report_b)

@@ -1,15 +1,16 @@
 """The engine: the one door through which Sphinx and the CLI get reports.
 
 Reports come from the cache when their sources are unchanged; otherwise a
-worker process builds them. The worker is started on the first cache miss and
-reused, so TensorFlow is imported at most once per build and never when every
-model is cached; a builder that hangs is killed at its timeout and one that
-crashes its process becomes an error, while the build goes on.
+worker process builds them, one per framework (chosen from the target's
+imports before anything runs). A worker is started on the first cache miss of
+its framework and reused, so TensorFlow is imported at most once per build and
+never when every model is cached; a builder that hangs is killed at its
+timeout and one that crashes its process becomes an error, while the build
+goes on.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import selectors
 import signal
@@ -18,31 +19,31 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from .adapters import framework_of
 from .cache import ReportCache
 from .errors import BuildError, ModelSummaryError
-from .execute import BuildRequest, build_report
-from .report import ModelReport
-from .worker import exit_message, project_files
+from .execute import execute
+from .messages import Job, decode, encode
+from .request import BuildRequest, Built, Failed, Outcome
+from .sources import own_files
+from .worker import JOB_MARKER, PARENT_VARIABLE
 
 DEFAULT_TIMEOUT = 300.0
 _STDERR_TAIL = 2000
 
-
-@dataclass(frozen=True)
-class BuildOutcome:
-    report: ModelReport
-    #: Project source files the builder used: editing one must rebuild the page.
-    source_files: tuple[str, ...]
-    cached: bool = False
+#: What :meth:`Engine.report` returns (the name callers know).
+BuildOutcome = Built
 
 
 class Engine:
     """Builds or fetches reports; one engine serves a whole docs build.
 
-    ``isolated=False`` builds in this process instead of a worker (the
-    ``show`` command, which has nothing to protect); then timeouts do not apply.
+    Each framework is built in a worker process of its own (a process never
+    imports two frameworks). ``isolated=False`` builds in this process instead
+    (the ``show`` command, which has nothing to protect), as long as the
+    request's framework is the first one built here; timeouts then do not apply.
+    A request that failed is not built again for the rest of the build.
     """
 
     def __init__(
@@ -59,55 +60,60 @@ class Engine:
         self.workers_started = 0
         self.built = 0
         self.from_cache = 0
-        self._worker: _Worker | None = None
+        self._workers: dict[tuple[str, str | None], _Worker] = {}
+        self._in_process: str | None = None
+        self._failed: dict[BuildRequest, Failed] = {}
 
-    def report(self, request: BuildRequest, timeout: float | None = None) -> BuildOutcome:
+    def report(self, request: BuildRequest, timeout: float | None = None) -> Built:
         """The request's report; raises BuildError for anything the user must fix."""
+        outcome = self.outcome(request, timeout)
+        if isinstance(outcome, Failed):
+            raise BuildError(outcome.kind, outcome.message)
+        return outcome
+
+    def outcome(self, request: BuildRequest, timeout: float | None = None) -> Outcome:
+        """The request's outcome, from the cache, this build's earlier failures, or a build."""
         cached = self.cache.get(request) if self.cache else None
         if cached is not None:
             self.from_cache += 1
-            return BuildOutcome(report=cached[0], source_files=cached[1], cached=True)
-        if self.isolated:
-            report, sources = self._build_in_worker(request, timeout or self.timeout)
-        else:
-            try:
-                report = build_report(request)
-            except SystemExit as stop:
-                raise BuildError("builder", exit_message(str(request.target), stop)) from None
-            sources = tuple(project_files(request.target.module))
+            return Built(report=cached[0], source_files=cached[1], cached=True)
+        if request in self._failed:
+            return self._failed[request]
+        outcome = self._build(request, timeout or self.timeout)
+        if isinstance(outcome, Failed):
+            self._failed[request] = outcome
+            return outcome
         if self.cache:
-            self.cache.put(request, report, sources)
+            self.cache.put(request, outcome.report, outcome.source_files)
         self.built += 1
-        return BuildOutcome(report=report, source_files=sources)
+        return outcome
 
-    def _build_in_worker(
-        self, request: BuildRequest, timeout: float
-    ) -> tuple[ModelReport, tuple[str, ...]]:
-        worker = self._worker
-        if worker is None or not worker.usable():
-            worker = self._worker = _Worker()
-            self.workers_started += 1
-        message = {
-            "target": str(request.target),
-            "input_shapes": request.input_shapes,
-            "shape_only": request.shape_only,
-            "sys_path": list(sys.path),
-            "cwd": os.getcwd(),
-        }
+    def _build(self, request: BuildRequest, timeout: float) -> Outcome:
         try:
-            answer = worker.ask(message, timeout)
+            framework = framework_of(request.target)
+        except BuildError as error:
+            return Failed(error.kind, error.message, own_files(request.target.module))
+        if not self.isolated and request.keras_backend is None:
+            self._in_process = self._in_process or framework
+            if framework == self._in_process:
+                return execute(request)
+        key = (framework, request.keras_backend if framework == "keras" else None)
+        worker = self._workers.get(key)
+        if worker is None or not worker.usable():
+            worker = self._workers[key] = _Worker(*key)
+            self.workers_started += 1
+        job = Job(request=request, sys_path=tuple(sys.path), cwd=os.getcwd())
+        try:
+            return worker.ask(job, timeout)
         except _WorkerGone as gone:
-            self._worker = None
-            raise BuildError(gone.kind, f"target {str(request.target)!r}: {gone}") from None
-        if not answer["ok"]:
-            raise BuildError(answer["kind"], answer["message"])
-        return ModelReport.from_dict(answer["report"]), tuple(answer["sources"])
+            del self._workers[key]
+            message = f"target {str(request.target)!r}: {gone}"
+            return Failed(gone.kind, message, own_files(request.target.module))
 
     def close(self) -> None:
-        """Stop the worker (only the process that started it may)."""
-        if self._worker is not None:
-            self._worker.stop()
-            self._worker = None
+        """Stop the workers (only the process that started them may)."""
+        while self._workers:
+            self._workers.popitem()[1].stop()
 
 
 class _WorkerGone(ModelSummaryError):
@@ -117,18 +123,22 @@ class _WorkerGone(ModelSummaryError):
 
 
 class _Worker:
-    """A ``python -m sphinx_modelsummary.worker`` process and its pipes."""
+    """A ``python -m sphinx_modelsummary.worker FRAMEWORK`` process and its pipes."""
 
-    def __init__(self) -> None:
+    def __init__(self, framework: str, keras_backend: str | None = None) -> None:
         self.owner = os.getpid()
         self.stderr = tempfile.TemporaryFile()
         package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", PARENT_VARIABLE: str(self.owner)}
         environment["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_parent, environment.get("PYTHONPATH")) if p
         )
+        if framework == "keras" and keras_backend:
+            environment["KERAS_BACKEND"] = keras_backend
+        if framework == "tf_keras":
+            environment["TF_USE_LEGACY_KERAS"] = "1"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sphinx_modelsummary.worker"],
+            [sys.executable, "-m", "sphinx_modelsummary.worker", framework],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -141,9 +151,9 @@ class _Worker:
         """A worker belongs to the process that started it (``-j`` forks) and must be alive."""
         return self.owner == os.getpid() and self.process.poll() is None
 
-    def ask(self, message: dict, timeout: float) -> dict:
+    def ask(self, job: Job, timeout: float) -> Outcome:
         try:
-            self.process.stdin.write((json.dumps(message) + "\n").encode())
+            self.process.stdin.write(encode(job))
             self.process.stdin.flush()
         except BrokenPipeError:
             raise self._gone() from None
@@ -164,7 +174,10 @@ class _Worker:
                     raise self._gone()
                 self.buffer += chunk
         line, _, self.buffer = self.buffer.partition(b"\n")
-        return json.loads(line)
+        answer = decode(line)
+        if isinstance(answer, Job):
+            raise _WorkerGone("crash", "the worker answered with a job")
+        return answer
 
     def _gone(self) -> _WorkerGone:
         """The worker died mid-build: say how, with the end of what it printed."""
@@ -174,7 +187,9 @@ class _Worker:
         else:
             how = f"exited with status {status}"
         self.stderr.seek(0)
-        tail = self.stderr.read().decode(errors="replace")[-_STDERR_TAIL:].strip()
+        output = self.stderr.read().decode(errors="replace")
+        _, marker, since = output.rpartition(JOB_MARKER)  # the builder's output, not start-up logs
+        tail = (since.partition("\n")[2] if marker else output)[-_STDERR_TAIL:].strip()
         detail = f"; its last output:\n{tail}" if tail else ""
         return _WorkerGone("crash", f"the builder crashed the process that ran it ({how}){detail}")
 

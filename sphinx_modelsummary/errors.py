@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import site
+import sys
 import sysconfig
 import traceback
 
@@ -23,6 +24,18 @@ class BuildError(ModelSummaryError):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+def no_module_error(target: str, module: str, missing: str) -> BuildError:
+    """The target's module (or a module it needs) cannot be found."""
+    where = "" if missing == module else f" (while importing {module!r})"
+    entries = [entry or "." for entry in sys.path[:6]]
+    searched = ", ".join(entries) + (", ..." if len(sys.path) > 6 else "")
+    return BuildError(
+        "import",
+        f"target {target!r}: no module named {missing!r}{where}; check the name and "
+        f"that the project is installed or on sys.path (searched: {searched})",
+    )
 
 
 def user_traceback(error: BaseException, frames: int = 4) -> str:

@@ -1,7 +1,8 @@
 """Execution: import a target's module, call its builder, and get a ModelReport.
 
-This module runs in whatever process builds the model; it is framework
-neutral and hands the framework work to :mod:`sphinx_modelsummary.adapters`.
+This module runs in whatever process builds the model (a worker, or the
+command line's own process); it is framework neutral and hands the framework
+work to :mod:`sphinx_modelsummary.adapters`.
 """
 
 from __future__ import annotations
@@ -11,35 +12,61 @@ import importlib
 import importlib.util
 import inspect
 import os
-import sys
-from dataclasses import dataclass
 from typing import Any
 
 from . import adapters, formulas
-from .errors import BuildError, user_traceback
-from .report import ModelReport, Shape
+from .errors import BuildError, ModelSummaryError, no_module_error, user_traceback
+from .report import ModelReport
+from .request import BuildRequest, Built, Failed, Outcome
+from .sources import own_files, project_files, recording_imports
 from .target import Target, call_arguments
 
 
-@dataclass(frozen=True)
-class BuildRequest:
-    """Everything that changes what a build produces (and so keys the cache)."""
+def execute(request: BuildRequest) -> Outcome:
+    """Build the request's model in this process: the request in, the outcome out.
 
-    target: Target
-    input_shapes: tuple[Shape, ...] | None = None
-    shape_only: bool = True
+    The one entry that the worker and the in-process engine both call. What a
+    user must fix comes back as :class:`Failed`, never as an exception; so does
+    a builder that calls ``sys.exit()`` or raises ``KeyboardInterrupt``.
+    """
+    target = request.target
+    imported: set[str] = set()
+    environment = dict(os.environ)
+    try:
+        with recording_imports() as imported:
+            framework = adapters.framework_of(target)
+            report = adapters.build_report(framework, lambda: _call_builder(target), request)
+        report = formulas.attach(report)
+    except BuildError as error:
+        return Failed(error.kind, error.message, _sources(target, imported))
+    except ModelSummaryError as error:
+        return Failed("builder", str(error), _sources(target, imported))
+    except SystemExit as stop:
+        message = (
+            f"target {str(target)!r} called sys.exit({stop.code!r}) instead of returning a model"
+        )
+        return Failed("builder", message, _sources(target, imported))
+    except KeyboardInterrupt as interrupt:
+        message = f"target {str(target)!r} raised KeyboardInterrupt:\n{user_traceback(interrupt)}"
+        return Failed("builder", message, _sources(target, imported))
+    finally:  # a builder's os.environ changes must not reach the next build
+        os.environ.clear()
+        os.environ.update(environment)
+    return Built(report=report, source_files=_sources(target, imported))
 
 
 def build_report(request: BuildRequest) -> ModelReport:
-    """Build the target's model in this process and describe it, formulas included."""
-    target_text = str(request.target)
-    report = adapters.build_report(
-        make_model=lambda: _call_builder(request.target),
-        target_text=target_text,
-        input_shapes=request.input_shapes,
-        shape_only=request.shape_only,
-    )
-    return formulas.attach(report)
+    """:func:`execute` for scripts and tests: the report, or the BuildError to fix."""
+    outcome = execute(request)
+    if isinstance(outcome, Failed):
+        raise BuildError(outcome.kind, outcome.message)
+    return outcome.report
+
+
+def _sources(target: Target, imported: set[str]) -> tuple[str, ...]:
+    """Project files the build used; the target's own file even when importing it failed."""
+    found = {*project_files([target.module, *sorted(imported)]), *own_files(target.module)}
+    return tuple(sorted(found))
 
 
 def resolve(target: Target) -> Any:
@@ -47,13 +74,7 @@ def resolve(target: Target) -> Any:
     try:
         module = importlib.import_module(target.module)
     except ModuleNotFoundError as error:
-        missing = error.name or target.module
-        where = "" if missing == target.module else f" (while importing {target.module!r})"
-        raise BuildError(
-            "import",
-            f"target {str(target)!r}: no module named {missing!r}{where}; check the name and "
-            f"that the project is installed or on sys.path (searched: {_short_path()})",
-        ) from None
+        raise no_module_error(str(target), target.module, error.name or target.module) from None
     except Exception as error:  # noqa: BLE001 - any failure of user code is reported
         raise BuildError(
             "import",
@@ -70,15 +91,6 @@ def resolve(target: Target) -> Any:
             f"target {str(target)!r}: module {target.module!r} has no attribute "
             f"{target.attribute!r}{hint}",
         ) from None
-
-
-def module_file(target: Target) -> str | None:
-    """The file of the target's module, found without running it (its parents may be)."""
-    try:
-        spec = importlib.util.find_spec(target.module)
-    except (ImportError, ValueError):
-        return None
-    return spec.origin if spec and spec.origin and os.path.isfile(spec.origin) else None
 
 
 def _call_builder(target: Target) -> Any:
@@ -103,8 +115,3 @@ def _call_builder(target: Target) -> Any:
 def _is_builder(attribute: Any) -> bool:
     """Functions and classes are called with no arguments; model objects are used as they are."""
     return inspect.isfunction(attribute) or inspect.isclass(attribute)
-
-
-def _short_path() -> str:
-    entries = [entry or "." for entry in sys.path[:6]]
-    return ", ".join(entries) + (", ..." if len(sys.path) > 6 else "")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from .checks import Finding
 from .errors import ModelSummaryError
-from .execute import BuildRequest
 from .report import ModelReport
+from .request import BuildRequest
 
 LOCK_COUNTS = ("params", "trainable", "non_trainable")
 

@@ -1,87 +1,84 @@
-"""The worker process: builds models for the engine, one JSON request per line.
+"""The worker process: builds models for the engine, one message per line.
 
-Run as ``python -m sphinx_modelsummary.worker``. It answers on its original
+Run as ``python -m sphinx_modelsummary.worker FRAMEWORK``: it imports that
+framework's adapter (and so the framework) once, then answers each
+:class:`~sphinx_modelsummary.messages.Job` with its outcome on its original
 standard output; anything the user's code prints goes to standard error, so it
-cannot corrupt the answers. It exits when its input closes.
+cannot corrupt the answers. It exits when its input closes, and dies with the
+process that started it, whatever kills that one.
 """
 
 from __future__ import annotations
 
-import inspect
-import json
+import ctypes
 import os
+import signal
 import sys
-import types
-from typing import Any
+import threading
+import time
 
-from .errors import ModelSummaryError, is_user_file
-from .execute import BuildRequest, build_report
-from .target import parse_target
+from . import adapters
+from .errors import BuildError, is_user_file
+from .execute import execute
+from .messages import Job, decode, encode
 
-
-def project_files(module_name: str) -> list[str]:
-    """Source files of the project that a target's module uses, directly or through others.
-
-    Follows the module's globals (imported modules, and the modules that
-    defined its functions and classes) but only through project files, so
-    editing a model re-renders exactly the pages that use it.
-    """
-    found: set[str] = set()
-    pending = [sys.modules.get(module_name)]
-    seen: set[str] = set()
-    while pending:
-        module = pending.pop()
-        if module is None or module.__name__ in seen:
-            continue
-        seen.add(module.__name__)
-        path = getattr(module, "__file__", None)
-        if not path or not is_user_file(path):
-            continue
-        found.add(os.path.abspath(path))
-        for value in list(vars(module).values()):
-            pending.append(_defining_module(value))
-    return sorted(found)
-
-
-def _defining_module(value: Any) -> types.ModuleType | None:
-    if isinstance(value, types.ModuleType):
-        return value
-    if inspect.isclass(value) or inspect.isfunction(value):
-        return sys.modules.get(getattr(value, "__module__", "") or "")
-    return None
-
-
-def exit_message(target: str, stop: SystemExit) -> str:
-    return f"target {target!r} called sys.exit({stop.code!r}) instead of returning a model"
-
-
-def handle(message: dict[str, Any]) -> dict[str, Any]:
-    sys.path[:] = message["sys_path"]
-    os.chdir(message["cwd"])
-    shapes = message["input_shapes"]
-    target = parse_target(message["target"])
-    request = BuildRequest(
-        target=target,
-        input_shapes=tuple(tuple(shape) for shape in shapes) if shapes else None,
-        shape_only=message["shape_only"],
-    )
-    try:
-        report = build_report(request)
-    except ModelSummaryError as error:
-        return {"ok": False, "kind": getattr(error, "kind", "builder"), "message": str(error)}
-    except SystemExit as stop:
-        # Not a crash: the worker (and its imported TensorFlow) can serve the next target.
-        return {"ok": False, "kind": "builder", "message": exit_message(message["target"], stop)}
-    return {"ok": True, "report": report.to_dict(), "sources": project_files(target.module)}
+#: Written to standard error before each build: the engine shows what follows the last one.
+JOB_MARKER = "\n--- sphinx-modelsummary: building "
+#: The engine's process id, so a worker can tell that it was orphaned.
+PARENT_VARIABLE = "SPHINX_MODELSUMMARY_PARENT"
+_PR_SET_PDEATHSIG = 1
 
 
 def main() -> None:
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    _die_with_parent(int(os.environ.get(PARENT_VARIABLE, os.getppid())))
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # user prints go to stderr
-    for line in sys.stdin:
-        answer = handle(json.loads(line))
-        answers.write(json.dumps(answer) + "\n")
+    if len(sys.argv) > 1:
+        try:
+            adapters.adapter(sys.argv[1])  # the framework's start-up output comes before any job
+        except BuildError:
+            pass  # the first job reports it, with its target
+    for line in sys.stdin.buffer:
+        job = decode(line)
+        if not isinstance(job, Job):
+            continue
+        sys.path[:] = job.sys_path
+        os.chdir(job.cwd)
+        _forget_project_modules()
+        sys.stderr.write(f"{JOB_MARKER}{job.request.target} ---\n")
+        sys.stderr.flush()
+        answers.write(encode(execute(job.request)))
         answers.flush()
+    # Threads a builder left running must not keep the process alive.
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _forget_project_modules() -> None:
+    """Import the project afresh for each build: its module-level code (which may set the
+    framework's configuration) runs again, and every module it imports is seen."""
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and is_user_file(path):
+            del sys.modules[name]
+
+
+def _die_with_parent(parent: int) -> None:
+    """Exit when the parent is gone: the kernel's parent-death signal, and a watchdog."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the signal was set up
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sphinx_modelsummary.execute import BuildRequest, build_report
+from sphinx_modelsummary.execute import build_report
 from sphinx_modelsummary.report import ModelReport
+from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 
 pytest_plugins = ["sphinx.testing.fixtures"]
@@ -31,7 +32,7 @@ def report_of():
         shapes = tuple(tuple(s) for s in input_shapes) if input_shapes else None
         key = (target, shapes, shape_only)
         if key not in _REPORTS:
-            request = BuildRequest(parse_target(target), shapes, shape_only)
+            request = BuildRequest(parse_target(target), shapes, shape_only=shape_only)
             _REPORTS[key] = build_report(request)
         return _REPORTS[key]
 

@@ -14,8 +14,9 @@ import os
 import keras
 import pytest
 
-from sphinx_modelsummary.execute import BuildRequest, build_report
+from sphinx_modelsummary.execute import build_report
 from sphinx_modelsummary.report import ModelReport
+from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 
 NAMED_SHARE_REQUIRED = 0.98

@@ -13,7 +13,7 @@ import pytest
 
 from sphinx_modelsummary.engine import Engine
 from sphinx_modelsummary.errors import BuildError
-from sphinx_modelsummary.execute import BuildRequest
+from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 
 TESTS = Path(__file__).parent
@@ -157,7 +157,7 @@ def test_two_processes_sharing_a_cache_do_not_corrupt_it(tmp_path):
         import sys
         sys.path.insert(0, {str(TESTS)!r})
         from sphinx_modelsummary.engine import Engine
-        from sphinx_modelsummary.execute import BuildRequest
+        from sphinx_modelsummary.request import BuildRequest
         from sphinx_modelsummary.target import parse_target
         engine = Engine(cache_dir={str(tmp_path / "cache")!r}, isolated=False)
         for _ in range(20):
@@ -176,3 +176,124 @@ def test_two_processes_sharing_a_cache_do_not_corrupt_it(tmp_path):
     (entry,) = (tmp_path / "cache").glob("*.json")
     assert json.loads(entry.read_text())["report"]["totals"]["params"] == 800
     assert not list((tmp_path / "cache").glob("*.tmp"))
+
+
+# Frameworks: decided before anything runs, one worker each ---------------------------------
+
+
+def write_modules(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+FRAMEWORK_CASES = {
+    "keras.applications:VGG16": "keras",
+    "keras_hub.models:BertBackbone": "keras",
+    "tf_keras.applications:MobileNet": "tf_keras",
+    "torchvision.models:resnet18": "torch",
+    "plain_keras:build": "keras",
+    "via_tensorflow:build": "keras",
+    "legacy:build": "tf_keras",
+    "torch_inside_function:build": "torch",
+    "proj.models.net:build": "torch",  # a relative import of a project module that imports torch
+    "keras_on_torch:build": "keras",
+}
+
+
+def test_framework_is_told_from_the_source_without_importing_anything(tmp_path):
+    write_modules(
+        tmp_path,
+        {
+            "plain_keras.py": "import keras\ndef build(): ...\n",
+            "via_tensorflow.py": "import tensorflow as tf\ndef build(): ...\n",
+            "legacy.py": "import tensorflow as tf\nimport tf_keras\ndef build(): ...\n",
+            "torch_inside_function.py": "def build():\n    import helper\n    return helper.x\n",
+            "helper.py": "from torch import nn\nx = 1\n",
+            "proj/__init__.py": "raise RuntimeError('a package __init__ must not run')\n",
+            "proj/models/__init__.py": "",
+            "proj/models/net.py": "from ..layers import block\ndef build(): ...\n",
+            "proj/layers.py": "import torch.nn\nblock = 1\n",
+            "keras_on_torch.py": "import keras\nimport torch\ndef build(): ...\n",
+            "nothing.py": "import json\ndef build(): ...\n",
+        },
+    )
+    cases = json.dumps(FRAMEWORK_CASES)
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from sphinx_modelsummary.adapters import framework_of
+        from sphinx_modelsummary.errors import BuildError
+        from sphinx_modelsummary.target import parse_target
+        found = {{t: framework_of(parse_target(t)) for t in json.loads({cases!r})}}
+        try:
+            framework_of(parse_target("nothing:build"))
+        except BuildError as error:
+            found["nothing:build"] = error.kind + ": " + error.message
+        loaded = sorted(m for m in ("keras", "tensorflow", "torch", "tf_keras") if m in sys.modules)
+        print(json.dumps({{"found": found, "loaded": loaded}}))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    nothing = answer["found"].pop("nothing:build")
+    assert answer["found"] == FRAMEWORK_CASES
+    assert nothing.startswith("framework: target 'nothing:build': cannot tell which framework")
+    assert answer["loaded"] == []
+
+
+def test_a_model_of_no_supported_framework_is_a_clear_error(engine):
+    with pytest.raises(BuildError) as caught:
+        engine.report(request("json:loads('{}')"))
+    assert caught.value.kind == "framework"
+    assert "documents Keras 3, Keras 2 (tf_keras) and PyTorch models" in caught.value.message
+    assert engine.workers_started == 0  # refused before any process started
+
+
+def test_each_framework_is_built_in_a_worker_of_its_own(engine, tmp_path, monkeypatch):
+    """A Keras build never imports torch and a torch build never imports TensorFlow."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        def build():
+            loaded = [m for m in ("tensorflow", "keras", "torch") if m in sys.modules]
+            raise ValueError(f"loaded: {loaded}")
+        """
+    )
+    write_modules(
+        tmp_path,
+        {"keras_probe.py": "import keras\n" + probe, "torch_probe.py": "import torch\n" + probe},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    keras_side = engine.outcome(request("keras_probe:build"))
+    assert "loaded: ['tensorflow', 'keras']" in keras_side.message
+    torch_side = engine.outcome(request("torch_probe:build"))
+    if torch_side.kind == "framework":  # no torch adapter in this version yet
+        assert "builds a torch model, and this version of sphinx-modelsummary has no torch" in (
+            torch_side.message
+        )
+    else:
+        assert "loaded: ['torch']" in torch_side.message
+    assert engine.workers_started == 2
+
+
+def test_request_fields_reach_the_cache_key_and_the_worker_unchanged():
+    from sphinx_modelsummary.cache import request_key
+    from sphinx_modelsummary.messages import Job, decode, encode
+
+    plain = BuildRequest(parse_target("builders:dense_chain(4)"), ((None, 3),))
+    variants = [
+        BuildRequest(plain.target, plain.input_shapes, input_dtype="int64"),
+        BuildRequest(plain.target, plain.input_shapes, keras_backend="jax"),
+        BuildRequest(plain.target, plain.input_shapes, shape_only=False),
+    ]
+    keys = {request_key(item) for item in [plain, *variants]}
+    assert len(keys) == 4
+    for item in [plain, *variants]:
+        job = Job(request=item, sys_path=("a", "b"), cwd="/x")
+        assert decode(encode(job)) == job
+    with pytest.raises(TypeError):
+        BuildRequest(plain.target, None, True)  # the old positional shape_only is refused

@@ -7,8 +7,9 @@ import dataclasses
 import pytest
 
 from sphinx_modelsummary.errors import BuildError
-from sphinx_modelsummary.execute import BuildRequest, build_report
+from sphinx_modelsummary.execute import build_report
 from sphinx_modelsummary.report import ModelReport
+from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 
 FIRE_SHAPE = [(None, 128, 128, 50, 1)]
@@ -20,7 +21,7 @@ def totals(report: ModelReport) -> tuple[int, int, int]:
 
 def build(target: str, input_shapes=None, shape_only: bool = True) -> ModelReport:
     shapes = tuple(tuple(s) for s in input_shapes) if input_shapes else None
-    return build_report(BuildRequest(parse_target(target), shapes, shape_only))
+    return build_report(BuildRequest(parse_target(target), shapes, shape_only=shape_only))
 
 
 # --- the numbers of the user stories ------------------------------------------------------
@@ -213,7 +214,7 @@ def test_reading_a_functional_graph_gives_what_tracing_gives(target):
 
     parsed = parse_target(target)
     reports = [
-        keras3.build_report(lambda: _call_builder(parsed), target, None, True, read_graph=flag)
+        keras3.build_report(lambda: _call_builder(parsed), BuildRequest(parsed), read_graph=flag)
         for flag in (True, False)
     ]
     read, traced = (dataclasses.replace(r, build_seconds=0) for r in reports)

@@ -6,8 +6,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,147 @@ def test_warm_build_starts_no_worker_and_imports_no_framework(tmp_path):
         runs.append(done.stdout)
     assert "modelsummary: 2 models, 0 from the cache, 1 worker process started" in runs[0]
     assert "modelsummary: 2 models, 2 from the cache, 0 worker processes started" in runs[1]
+
+
+# Every build starts from the same state; the cache knows every file a builder used -----------
+
+
+def page_text(app, name: str = "index") -> str:
+    return (app.outdir / f"{name}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.sphinx("html", testroot="isolation", freshenv=True)
+def test_builders_do_not_leak_configuration_or_environment_into_later_builds(app):
+    """channels_first, float16 and an environment variable set by one builder stay there."""
+    app.build()
+    warnings = warnings_of(app)
+    assert "ERROR" not in warnings, warnings  # conv is 76 (not 220), Dense(3) is 15 (not 25)
+    assert app.statuscode == 0
+    page = page_text(app)
+    assert "304 B" in page  # 76 float32 parameters, not 152 B of float16 ones
+
+
+@pytest.mark.sphinx("html", testroot="isolation", freshenv=True)
+def test_a_helper_imported_inside_the_builder_keys_the_cache(app, make_app):
+    app.build()
+    assert app.statuscode == 0, warnings_of(app)
+    helper = app.srcdir / "isolation_helper.py"
+    helper.write_text(helper.read_text().replace("Dense(4)", "Dense(7)"))
+    for fresh in (False, True):  # an incremental build re-reads the page; -E does not use the cache
+        again = make_app("html", srcdir=app.srcdir, freshenv=fresh)
+        again.build()
+        assert re.search(
+            r"index\.rst:\d+: ERROR: isolation_models:uses_helper: params: the page promises 36, "
+            r"the code builds 63",
+            warnings_of(again),
+        ), warnings_of(again)
+
+
+# Processes: hangs paid once, interrupts and crashes told in the user's words ----------------
+
+
+@pytest.mark.sphinx("html", testroot="process", freshenv=True)
+def test_hangs_interrupts_and_crashes_are_errors_in_the_users_words(app):
+    app.build()
+    warnings = warnings_of(app)
+    hang = re.findall(
+        r"index\.rst:(\d+): ERROR: model-\w+ process_models:hangs: .*within 3 s", warnings
+    )
+    assert hang == ["4", "7"], warnings
+    interrupt = re.search(r"index\.rst:10: ERROR: (.*process_models:interrupts.*)", warnings)
+    assert interrupt and "raised KeyboardInterrupt" in interrupt.group(1), warnings
+    assert (
+        "sphinx_modelsummary"
+        not in warnings.split("process_models:interrupts")[1].split("index.rst:12")[0]
+    )  # no frame of ours in what the page says
+    crash = warnings.split("index.rst:12: ERROR: ")[1].split("index.rst:")[0]
+    assert "crashed the process that ran it (killed by signal SIGKILL)" in crash, crash
+    assert "the builder's last words" in crash
+    assert "oneDNN" not in crash and "cuda" not in crash  # TensorFlow's start-up log is not it
+    assert "15" in page_text(app)
+    # The hanging target is stopped once: the second directive is told the same at once, so
+    # only the first hang, the crash and the rest each needed a worker.
+    status = re.sub(r"\x1b\[[0-9;]*m", "", app._status.getvalue())
+    assert "3 worker processes started" in status, status
+
+
+def _processes_with(token: str) -> list[int]:
+    """Ids of live processes whose environment holds the token (workers inherit it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environment = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if token.encode() in environment and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_the_worker_dies_with_sphinx_build_whatever_kills_it(tmp_path, how):
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-process", source)
+    (source / "index.rst").write_text(
+        "Hang\n====\n\n.. model-summary:: process_models:hangs\n   :timeout: 600\n"
+    )
+    token = f"MODELSUMMARY_TEST_{uuid.uuid4().hex}"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
+        cwd=tmp_path,
+        env={**ENV, token: "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_for(lambda: len(_processes_with(token)) >= 2, 120), "no worker started"
+        time.sleep(1)  # the worker is in the builder now
+        build.send_signal(how)
+        build.wait(timeout=60)
+        assert _wait_for(lambda: _processes_with(token) == [], 10), _processes_with(token)
+    finally:
+        build.kill()
+        for pid in _processes_with(token):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_parallel_build_with_a_builder_leaving_a_thread_leaves_no_worker(tmp_path):
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-process", source)
+    pages = [f"page{index}" for index in range(8)]
+    for page in pages:
+        (source / f"{page}.rst").write_text(
+            f"{page}\n{'=' * len(page)}\n\n.. model-summary:: process_models:leaves_a_thread\n"
+        )
+    (source / "index.rst").write_text(
+        "Threads\n=======\n\n.. toctree::\n\n" + "".join(f"   {page}\n" for page in pages)
+    )
+    token = f"MODELSUMMARY_TEST_{uuid.uuid4().hex}"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-E", "-j", "2", "-b", "html", "docs", "out"],
+            cwd=tmp_path,
+            env={**ENV, token: "1"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        assert _wait_for(lambda: _processes_with(token) == [], 10), _processes_with(token)
+    finally:
+        for pid in _processes_with(token):
+            os.kill(pid, signal.SIGKILL)

@@ -24,6 +24,7 @@ from keras.src.models.functional import Functional
 
 from ..errors import BuildError, user_traceback
 from ..report import Edge, Layer, ModelReport, Shape, TensorInfo, Totals, Weight, itemsize
+from ..request import BuildRequest
 
 _CALL_ORDER = itertools.count()
 
@@ -53,11 +54,7 @@ class _Node:
 
 
 def build_report(
-    make_model: Callable[[], Any],
-    target_text: str,
-    input_shapes: Sequence[Shape] | None,
-    shape_only: bool,
-    read_graph: bool = True,
+    make_model: Callable[[], Any], request: BuildRequest, read_graph: bool = True
 ) -> ModelReport:
     """Build the model with ``make_model`` and inspect it.
 
@@ -65,6 +62,8 @@ def build_report(
     variable initialisation deferred, so no weight memory is allocated; a
     builder that needs real values fails there and is run again normally.
     """
+    target_text, input_shapes = str(request.target), request.input_shapes
+    shape_only = request.shape_only
     started = time.perf_counter()
     build_mode = "full"
     model = None
@@ -84,6 +83,23 @@ def build_report(
         model = _as_model(make_model(), target_text)
         trace = _trace(model, input_shapes, read_graph)
     return _report(model, trace, target_text, build_mode, time.perf_counter() - started)
+
+
+def configuration() -> dict[str, Any]:
+    """Keras's global settings that a builder may change; :func:`configure` puts them back."""
+    return {
+        "image_data_format": keras.config.image_data_format(),
+        "floatx": keras.config.floatx(),
+        "epsilon": keras.config.epsilon(),
+        "dtype_policy": keras.config.dtype_policy().name,
+    }
+
+
+def configure(settings: dict[str, Any]) -> None:
+    keras.config.set_image_data_format(settings["image_data_format"])
+    keras.config.set_floatx(settings["floatx"])
+    keras.config.set_epsilon(settings["epsilon"])
+    keras.config.set_dtype_policy(settings["dtype_policy"])
 
 
 def _as_model(result: Any, target_text: str) -> Any:

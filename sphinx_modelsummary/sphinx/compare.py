@@ -11,8 +11,8 @@ from sphinx.util.docutils import SphinxDirective
 from ..checks import parse_expectation
 from ..compare import compare
 from ..errors import BuildError, ModelSummaryError
-from ..execute import BuildRequest
 from ..render.nodes import compare_nodes, problem_node
+from ..request import BuildRequest
 from ..target import parse_shape_spec, parse_target
 from .directives import report_problem
 from .domain import CheckResult, domain_of
@@ -105,7 +105,7 @@ class ModelCompareDirective(SphinxDirective):
                 shapes = parse_shape_spec(text) if text else None
             except ModelSummaryError as error:
                 raise OptionError(f":{option}: {error}") from None
-            requests.append(BuildRequest(parse_target(target), shapes, shape_only))
+            requests.append(BuildRequest(parse_target(target), shapes, shape_only=shape_only))
         return requests
 
     def _render(self, comparison, columns, only_differences) -> list[nodes.Node]:

@@ -20,11 +20,12 @@ from ..checks import Finding, check_expectations, drift_message
 from ..costs import costs
 from ..engine import Engine
 from ..errors import BuildError, ModelSummaryError
-from ..execute import BuildRequest, module_file
 from ..lockfile import LockfileError, compare, lock_key
 from ..render.nodes import formulas_nodes, problem_node, summary_nodes
 from ..render.rows import COST_COLUMNS, SUMMARY_COLUMNS, default_columns
 from ..report import ModelReport, format_bytes, format_count
+from ..request import BuildRequest
+from ..sources import own_files
 from ..target import parse_target
 from .domain import CheckResult, ModelRecord, Problem, domain_of
 from .lockfile import lockfile_path, recorded_entries, updating
@@ -102,15 +103,19 @@ class ModelDirective(SphinxDirective):
             options = parse_shared(self.options, self.expand_nested_default)
             self.check_options(options)
             shape_only = self.config.modelsummary_shape_only and not options.full_build
-            request = BuildRequest(parse_target(target_text), options.input_shapes, shape_only)
+            request = BuildRequest(
+                parse_target(target_text),
+                options.input_shapes,
+                input_dtype=options.input_dtype,
+                shape_only=shape_only,
+            )
         except ModelSummaryError as error:
             return self.fail(result, "option", str(error))
         try:
             found = report_for(self.env, request, timeout=options.timeout)
         except BuildError as error:
-            source = module_file(request.target)
-            if source:  # fixing the model's module must re-check this page
-                self.env.note_dependency(source)
+            for path in own_files(request.target.module):  # fixing it must re-check this page
+                self.env.note_dependency(path)
             return self.fail(result, "builder", error.message)
         outcome = found.outcome
         for path in outcome.source_files:

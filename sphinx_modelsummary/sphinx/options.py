@@ -14,6 +14,7 @@ from docutils.parsers.rst import directives
 from ..checks import COUNTS, Expectation, parse_expectation
 from ..errors import ModelSummaryError
 from ..report import Shape
+from ..request import INPUT_DTYPES
 from ..target import parse_shape_spec
 
 
@@ -23,6 +24,7 @@ class OptionError(ModelSummaryError):
 
 SHARED_OPTIONS = {
     "input-shape": directives.unchanged,
+    "input-dtype": directives.unchanged,
     "expect-params": directives.unchanged,
     "expect-trainable": directives.unchanged,
     "expect-non-trainable": directives.unchanged,
@@ -41,6 +43,7 @@ _FALSE = ("no", "false", "off", "0")
 @dataclass(frozen=True)
 class SharedOptions:
     input_shapes: tuple[Shape, ...] | None = None
+    input_dtype: str | None = None
     expectations: dict[str, Expectation] = field(default_factory=dict)
     name: str | None = None
     expand_nested: bool = False
@@ -63,6 +66,7 @@ def parse_shared(options: dict[str, str], expand_nested_default: bool) -> Shared
         raise OptionError(f":name: {name!r} must be one word, such as fire_module")
     return SharedOptions(
         input_shapes=_parse("input-shape", shapes, parse_shape_spec) if shapes else None,
+        input_dtype=_parse_dtype(options.get("input-dtype")),
         expectations=expectations,
         name=name.strip() if name else None,
         expand_nested=parse_flag("expand-nested", options, expand_nested_default),
@@ -113,6 +117,14 @@ def _parse(option: str, text: str, parse):
         return parse(text)
     except ModelSummaryError as error:
         raise OptionError(f":{option}: {error}") from None
+
+
+def _parse_dtype(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if text.strip() not in INPUT_DTYPES:
+        raise OptionError(f":input-dtype: {text!r} is not one of {', '.join(INPUT_DTYPES)}")
+    return text.strip()
 
 
 def _parse_timeout(text: str | None) -> float | None:
