@@ -64,6 +64,7 @@ class Built:
     report: ModelReport
     #: Project source files the builder used: editing one must rebuild the page.
     source_files: tuple[str, ...]
+    #: True when the report came from the cache (or a snapshot), not from running the builder.
     cached: bool = False
 
 
