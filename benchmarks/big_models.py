@@ -23,8 +23,12 @@ def residual_tower(num_layers: int = 500):
     Each block is four layers with a skip connection around three of them, so
     the diagram's layout has long edges and merges to route, as in a ResNet.
     """
+    import sys
+
     import keras
 
+    # Keras walks the functional graph recursively: thousands of layers need a deeper stack
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * num_layers))
     inputs = keras.Input((16,), name="features")
     x = inputs
     for block in range(max((num_layers - 1) // 4, 1)):

@@ -57,6 +57,8 @@ ARROW_HALF_WIDTH = 2.6
 #: From a text line's middle down to its baseline, in font sizes (DejaVu Sans Mono's caps).
 BASELINE_DROP = 0.33
 FORMATS = ("svg", "png", "pdf")
+#: Most pixels a PNG is drawn with (RGBA: 4 bytes each in memory while it is drawn).
+PNG_PIXELS = 100_000_000
 _METADATA = {
     "svg": {"Date": None, "Creator": None},
     "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
@@ -107,12 +109,20 @@ def render(layout: Layout, fmt: str = "svg", dpi: int = 144) -> bytes:
         figure.savefig(
             output,
             format=fmt,
-            dpi=dpi if fmt == "png" else 72,
+            dpi=_png_dpi(width, height, dpi) if fmt == "png" else 72,
             transparent=True,
             metadata=_METADATA[fmt],
             **({"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}),
         )
     return output.getvalue()
+
+
+def _png_dpi(width: float, height: float, dpi: float) -> float:
+    """The asked resolution, lowered for huge figures: at most 65,000 pixels a side (Agg's
+    limit) and ``PNG_PIXELS`` in all (a 5,000-layer model; use SVG for those)."""
+    side = 65000 * 72 / max(width, height)
+    budget = 72 * math.sqrt(PNG_PIXELS / (width * height))
+    return min(float(dpi), side, budget)
 
 
 def _group_frames(groups: tuple[Group, ...]) -> PatchCollection:

@@ -24,6 +24,7 @@ merge-sort inversions, the sweeps are bounded). Units are points; the drawing
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
@@ -46,6 +47,9 @@ LABEL_BAND = LINE_HEIGHT + PADDING
 MAX_LENGTH = 640.0
 #: A top-to-bottom drawing taller than this many times its width folds into columns.
 TALL_RATIO = 3.0
+#: A top-to-bottom drawing longer than this folds into more columns even if they are wider
+#: than the page: thousands of layers stay a figure that viewers and PNG can hold.
+LONGEST_COLUMN = 20000.0
 #: Distance between neighbouring return lanes of edges that cross a wrap.
 LANE_STEP = 6.0
 SWEEPS = 4
@@ -705,6 +709,7 @@ def _cuts(depths, ranks, items, tb, limit, wrap_columns, across) -> list[int]:
         if not wrap_columns or total <= TALL_RATIO * max(across, 1.0):
             return []
         columns = int((limit + RANK_GAP) // (across + 4 * RANK_GAP))
+        columns = max(columns, math.ceil(total / LONGEST_COLUMN))
         if columns < 2:
             return []
         length = total / columns + max(depths) + RANK_GAP
