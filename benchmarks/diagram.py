@@ -28,7 +28,6 @@ from sphinx_modelsummary.render.diagram import render  # noqa: E402
 from sphinx_modelsummary.render.layout import LayoutOptions, layout  # noqa: E402
 from sphinx_modelsummary.target import parse_target  # noqa: E402
 
-
 #: Wall time by default; ``--cpu`` times the process's CPU (steadier on a shared machine).
 CLOCK = time.perf_counter
 
