@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,6 +86,7 @@ def build(source: Path, out: Path, doctrees: Path, jobs: int) -> tuple[float, in
     """Seconds, peak MiB of Sphinx, of its largest child, and how many children it started."""
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-E", "-q", "-j", str(jobs)]
     command += [str(source), str(out), "-d", str(doctrees)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=ENV, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
@@ -93,11 +95,17 @@ def build(source: Path, out: Path, doctrees: Path, jobs: int) -> tuple[float, in
             peaks[pid] = max(peaks.get(pid, 0), kib)
         time.sleep(0.1)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     errors = process.stderr.read()
     if process.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{errors}")
     own = peaks.pop(process.pid, 0)
     return seconds, own // 1024, max(peaks.values(), default=0) // 1024, len(peaks)
+
+
+#: CPU seconds of each build (the build's and every process it waited for), in order.
+CPU: list[float] = []
 
 
 def main() -> None:
@@ -124,7 +132,7 @@ def main() -> None:
     )
     write_project(root / "extension", models, extension_page)
     ways = ("static", "cold", "warm", "cold -j 2", "warm -j 2")
-    results: dict[str, list[tuple[float, int, int, int]]] = {way: [] for way in ways}
+    results: dict[str, list[tuple]] = {way: [] for way in ways}
     for index in range(arguments.runs):
         for way in ways:
             jobs = 2 if "-j 2" in way else 1
@@ -133,16 +141,19 @@ def main() -> None:
             if way.startswith("warm"):
                 shutil.copytree(root / f"doctrees-cold-{index}", doctrees)
             out = root / f"out-{way.replace(' ', '')}-{index}"
-            results[way].append(build(source, out, doctrees, jobs))
+            results[way].append((*build(source, out, doctrees, jobs), CPU[-1]))
     print(f"{len(models)} pages, {arguments.runs} runs each, medians")
-    print("| way | median s | runs s | Sphinx peak MiB | largest worker peak MiB | children |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "| way | median s | runs s | CPU s | Sphinx peak MiB | largest child peak MiB | children |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for way in ways:
         runs = results[way]
         seconds = [run[0] for run in runs]
         print(
             f"| {way} | {statistics.median(seconds):.2f} | "
             f"{', '.join(f'{s:.2f}' for s in seconds)} | "
+            f"{statistics.median(run[4] for run in runs):.1f} | "
             f"{statistics.median(run[1] for run in runs):,.0f} | "
             f"{statistics.median(run[2] for run in runs):,.0f} | "
             f"{max(run[3] for run in runs)} |"
