@@ -2,13 +2,15 @@
 
 An entry's key covers the target text, the options that change the build and
 the versions of the frameworks and of this extension; the entry records a hash
-of every project source file the builder imported, and is used only while all
+of the code of every project source file the builder imported (of its syntax
+tree, for Python: comments and layout do not count), and is used only while all
 of them still hash the same. Entries are written atomically, so concurrent
 builds sharing a folder never read half a file.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -64,11 +66,29 @@ def request_key(request: BuildRequest) -> str:
 
 
 def file_hash(path: str) -> str | None:
+    """A hash of the file's code. For Python, of its syntax tree: editing a comment, a blank
+    line or the layout of a model file keeps the cached report; any change to the code (a
+    docstring included) does not. Other files, and Python that does not parse, byte for byte."""
     try:
-        with open(path, "rb") as file:
-            return hashlib.sha256(file.read()).hexdigest()
+        stat = os.stat(path)
     except OSError:
         return None
+    return _code_hash(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_hash(path: str, mtime_ns: int, size: int) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError:
+        return None
+    if path.endswith(".py"):
+        try:
+            data = b"ast:" + ast.dump(ast.parse(data, filename=path)).encode()
+        except (SyntaxError, ValueError):
+            pass
+    return hashlib.sha256(data).hexdigest()
 
 
 class ReportCache:
