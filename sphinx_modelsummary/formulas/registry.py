@@ -146,6 +146,8 @@ def explain(layer: Layer, framework: str = "keras") -> tuple[Formula, str | None
         return fallback(layer), None
     except Exception as error:  # noqa: BLE001 - a broken formula must not break the build
         return fallback(layer), f"{layer.path} ({layer.class_name}): formula failed: {error!r}"
+    if not any(weight.trainable for weight in layer.weights):
+        formula = _frozen(formula)
     problem = _disagreement(formula, layer)
     if problem:
         return fallback(layer), f"{layer.path} ({layer.class_name}): {problem}"
@@ -217,6 +219,14 @@ def _kind_words(framework: str) -> Iterable[tuple[str, tuple[str, ...]]]:
     rules(framework)
     module = sys.modules.get(f"{__package__}.{_MODULES.get(framework, framework)}")
     return getattr(module, "KIND_WORDS", ())
+
+
+def _frozen(formula: Formula) -> Formula:
+    """The formula of a layer set not trainable: the same weights, none of them trained."""
+    terms = tuple(dataclasses.replace(term, trainable=False) for term in formula.terms)
+    return dataclasses.replace(
+        formula, terms=terms, trainable=0, non_trainable=formula.trainable + formula.non_trainable
+    )
 
 
 def _disagreement(formula: Formula, layer: Layer) -> str | None:

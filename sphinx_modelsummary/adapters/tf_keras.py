@@ -1,0 +1,297 @@
+"""Keras 2 (``tf_keras``) adapter: build a model (shape-only when possible), describe it.
+
+Keras 2 has no ``StatelessScope``. Its shape-only build runs the builder inside
+a TF1-style graph (``with tf.Graph().as_default():``): variables made there are
+ops in the graph, and no memory is allocated for them until a session
+initialises them, which never happens. A builder that needs real values (it
+reads a weight, loads a checkpoint, runs the model on data) either fails there
+or opens a session on the graph; either way it is run again normally, eagerly,
+and the report says ``full``.
+
+Output shapes come from one symbolic trace, as in the Keras 3 adapter: every
+layer's ``call`` is wrapped and records the shapes it saw, so subclassed
+models get real shapes instead of Keras 2's ``multiple``, and a layer called
+several times records each call. The bookkeeping is shared with the Keras 3
+adapter (:mod:`.tracing`); this module only knows how ``tf_keras`` builds and
+calls a model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import tensorflow as tf  # noqa: E402 - after the log level, which TensorFlow reads on import
+import tf_keras  # noqa: E402
+from tensorflow.python.util import deprecation  # noqa: E402
+from tf_keras.src import backend as tf_keras_backend  # noqa: E402
+from tf_keras.src.engine import training  # noqa: E402
+from tf_keras.src.engine.functional import Functional  # noqa: E402
+
+from ..errors import BuildError, user_traceback  # noqa: E402
+from ..report import ModelReport, Shape, TensorInfo  # noqa: E402
+from . import tracing  # noqa: E402
+from .tracing import Node, Trace, shape_of  # noqa: E402
+
+_KIT = tracing.Kit(
+    framework="tf_keras",
+    version=tf_keras.__version__,
+    flatten=tf.nest.flatten,
+    map_structure=tf.nest.map_structure,
+    copy=tf.identity,
+    dtype_name=lambda dtype: tf.as_dtype(dtype).name,
+    variable_path=lambda variable: re.sub(r":\d+$", "", variable.name),
+    trainable_variables=lambda layer: layer.trainable_weights,
+)
+
+
+def build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
+    """Build the model with ``make_model`` as ``request`` asks (a BuildRequest) and inspect it."""
+    started = time.perf_counter()
+    target_text = str(request.target)
+    input_shapes = request.input_shapes
+    input_dtype = getattr(request, "input_dtype", None)
+    if request.shape_only:
+        tf_keras.backend.clear_session()
+        graph = tf.Graph()
+        try:
+            with graph.as_default(), deprecation.silence(), _inference(), _build_shapes_kept():
+                model = _as_model(make_model(), target_text)
+                trace = _trace(model, input_shapes, input_dtype, graph)
+            if not _read_values(graph):
+                seconds = time.perf_counter() - started
+                return tracing.report(model, trace, target_text, "shape-only", seconds, _KIT)
+        except BuildError as error:
+            if error.kind != "builder":
+                raise
+        finally:
+            _close_session(graph)
+    tf_keras.backend.clear_session()
+    model = _as_model(make_model(), target_text)
+    trace = _trace(model, input_shapes, input_dtype, None)
+    return tracing.report(model, trace, target_text, "full", time.perf_counter() - started, _KIT)
+
+
+@contextlib.contextmanager
+def _inference() -> Any:
+    """Learning phase 0 in the graph: layers that act differently in training (batch norm,
+    dropout) then build one branch, not a ``cond`` of both, which halves the build time."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "`tf.keras.backend.learning_phase_scope`")
+        scope = tf_keras.backend.learning_phase_scope(0)
+        scope.__enter__()
+    try:
+        yield
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scope.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _build_shapes_kept() -> Any:
+    """Keras 2 forgets the shape given to a subclassed model's ``build()`` in a graph
+    (its graph-mode base class does not keep it); keep it, as it does when eager."""
+    original = training.Model.build
+
+    @functools.wraps(original)  # keeps the marks Keras reads on it
+    def build(self: Any, input_shape: Any) -> None:
+        original(self, input_shape)
+        if getattr(self, "_build_input_shape", None) is None:
+            object.__setattr__(self, "_build_input_shape", input_shape)
+
+    training.Model.build = build
+    try:
+        yield
+    finally:
+        training.Model.build = original
+
+
+def _read_values(graph: tf.Graph) -> bool:
+    """Whether the builder opened a session on the graph: it read or set real values."""
+    session = getattr(tf_keras_backend._SESSION, "session", None)
+    return session is not None and session.graph is graph
+
+
+def _close_session(graph: tf.Graph) -> None:
+    """Free whatever a session on the shape-only graph allocated."""
+    if _read_values(graph):
+        tf_keras_backend._SESSION.session.close()
+        tf_keras_backend._SESSION.session = None
+
+
+def _as_model(result: Any, target_text: str) -> Any:
+    if isinstance(result, tf_keras.Model):
+        return result
+    kind = type(result)
+    hint = ""
+    if kind.__module__.split(".")[0] == "keras":
+        hint = (
+            " (a Keras 3 model: the target's module was taken for a Keras 2 one; "
+            "import keras, not tf_keras or tf.keras with TF_USE_LEGACY_KERAS, in it)"
+        )
+    raise BuildError(
+        "not-a-model",
+        f"target {target_text!r} gave a {kind.__module__}.{kind.__qualname__}, not a model"
+        f"{hint}; the target must name a tf_keras.Model, a class of one, "
+        "or a function that returns one",
+    )
+
+
+def _trace(
+    model: Any, input_shapes: Sequence[Shape] | None, input_dtype: str | None, graph: Any
+) -> Trace:
+    """Every layer call with its shapes: read from a functional model's own graph when it
+    has one and no other input shape is asked for, else by calling the model symbolically
+    (on placeholders of the shape-only graph, or inside a ``tf.function`` trace)."""
+    root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
+    tracing.grow_tree(root, lambda layer: isinstance(layer, tf_keras.Model))
+    shapes, dtypes, names = _input_specs(model, input_shapes, input_dtype)
+    nodes = list(tracing.walk(root))
+    if not input_shapes and not input_dtype and _is_flat_functional(model, root):
+        _read_graph(model, nodes)
+    else:
+        _run_symbolically(model, nodes, shapes, dtypes, graph)
+    inputs = [
+        TensorInfo(name=name, shape=shape, dtype=dtype)
+        for name, shape, dtype in zip(names, shapes, dtypes)
+    ]
+    return tracing.finish_trace(root, inputs, model.name)
+
+
+def _is_flat_functional(model: Any, root: Node) -> bool:
+    return isinstance(model, Functional) and not any(c.is_container for c in root.children)
+
+
+def _read_graph(model: Any, nodes: list[Node]) -> None:
+    """Calls as Keras recorded them when the functional model was built (no tracing needed)."""
+    in_graph = {id(node) for level in model._nodes_by_depth.values() for node in level}
+    nodes[0].calls.append(tracing.call_record(model.inputs, model.outputs, _KIT))
+    for node in nodes[1:]:
+        if tracing.is_input_layer(node.layer):
+            continue
+        for graph_node in node.layer._inbound_nodes:
+            if id(graph_node) in in_graph:
+                outputs = tf.nest.flatten(graph_node.outputs)
+                record = tracing.call_record(graph_node.keras_inputs, outputs, _KIT)
+                node.calls.append(record)
+
+
+def _run_symbolically(
+    model: Any, nodes: list[Node], shapes: list[Shape], dtypes: list[str], graph: Any
+) -> None:
+    try:
+        if graph is not None:
+            placeholders = [
+                tf.compat.v1.placeholder(dtype, shape) for shape, dtype in zip(shapes, dtypes)
+            ]
+            arguments = placeholders[0] if len(placeholders) == 1 else placeholders
+            if not all(node.layer.built for node in nodes):
+                model(arguments)  # builds the sublayers before any call is recorded
+            with tracing.recording(nodes, _KIT):
+                model(arguments)
+        else:
+            specs = [tf.TensorSpec(shape, dtype) for shape, dtype in zip(shapes, dtypes)]
+            signature = specs[0] if len(specs) == 1 else specs
+            if not all(node.layer.built for node in nodes):
+                tf.function(model.__call__).get_concrete_function(signature)
+            with tracing.recording(nodes, _KIT):
+                tf.function(model.__call__).get_concrete_function(signature)
+    except BuildError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
+        raise BuildError(
+            "builder",
+            f"calling the model on {tracing.describe(shapes)} failed:\n{user_traceback(error)}",
+        ) from error
+
+
+def _input_specs(
+    model: Any, input_shapes: Sequence[Shape] | None, input_dtype: str | None
+) -> tuple[list[Shape], list[str], list[str]]:
+    """Shapes, dtypes and names of the inputs for the trace: the given ones, else the model's."""
+    model_inputs = _model_inputs(model)
+    names = [_input_name(tensor) for tensor in model_inputs]
+    dtypes = [tf.as_dtype(tensor.dtype).name for tensor in model_inputs]
+    if input_shapes:
+        shapes = [tuple(shape) for shape in input_shapes]
+        if model_inputs and len(shapes) != len(model_inputs):
+            raise BuildError(
+                "input-shape",
+                f"the model has {len(model_inputs)} inputs but {len(shapes)} input shapes "
+                "were given; give one shape per input, as a list",
+            )
+    elif model_inputs:
+        shapes = [shape_of(tensor.shape) for tensor in model_inputs]
+    else:
+        shapes = _declared_build_shapes(model)
+        if shapes is None:
+            raise BuildError(
+                "input-shape",
+                f"model {model.name!r} ({type(model).__name__}) is not built and declares no "
+                "input shape; give one with :input-shape: (for example "
+                "':input-shape: (None, 128, 128, 3)', or a list of shapes for several inputs)",
+            )
+    if input_dtype:
+        dtypes = [input_dtype] * len(shapes)
+    elif len(dtypes) != len(shapes):
+        dtypes = ["float32"] * len(shapes)
+    if len(names) != len(shapes) or not all(names):
+        names = ["input"] if len(shapes) == 1 else [f"input_{i + 1}" for i in range(len(shapes))]
+    return [shape_of(shape) for shape in shapes], dtypes, names
+
+
+def _model_inputs(model: Any) -> list[Any]:
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        return []
+    return list(inputs or [])
+
+
+def _input_name(tensor: Any) -> str | None:
+    """The name of the InputLayer that made a functional model's input tensor."""
+    history = getattr(tensor, "_keras_history", None)
+    return getattr(getattr(history, "layer", None), "name", None)
+
+
+def _declared_build_shapes(model: Any) -> list[Shape] | None:
+    """Shapes the user passed to ``model.build(...)``, or the model was first called with."""
+    shapes = getattr(model, "_build_input_shape", None)
+    if shapes is None:
+        try:
+            specs = model._get_save_spec(dynamic_batch=True)
+        except (AttributeError, ValueError):
+            specs = None
+        if specs is None:
+            return None
+        shapes = tf.nest.map_structure(lambda spec: spec.shape, specs)
+    if isinstance(shapes, dict):
+        shapes = list(shapes.values())
+    if _is_one_shape(shapes):
+        return [_as_tuple(shapes)]
+    if isinstance(shapes, (list, tuple)) and all(_is_one_shape(shape) for shape in shapes):
+        return [_as_tuple(shape) for shape in shapes]
+    return None
+
+
+def _is_one_shape(value: Any) -> bool:
+    if isinstance(value, tf.TensorShape):
+        return True
+    return isinstance(value, (list, tuple)) and all(
+        dim is None or isinstance(dim, int) for dim in value
+    )
+
+
+def _as_tuple(shape: Any) -> Shape:
+    if isinstance(shape, tf.TensorShape):
+        return tuple(shape.as_list())
+    return tuple(shape)
