@@ -57,11 +57,13 @@ def user_traceback(error: BaseException, frames: int = 4) -> str:
 
 def is_user_file(filename: str) -> bool:
     path = os.path.abspath(filename)
-    if path.startswith(_PACKAGE_DIR) or filename.startswith("<"):
+    if path.startswith(_PACKAGE_DIR) or filename.startswith("<") or _GENERATED in filename:
         return False
     return not any(path.startswith(prefix) for prefix in _LIBRARY_DIRS)
 
 
+#: TensorFlow's autograph runs a converted copy of the user's ``call`` from a file of its own.
+_GENERATED = "__autograph_generated_file"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _LIBRARY_DIRS = tuple(
     sorted(

@@ -59,12 +59,12 @@ class SharedTwice(tf_keras.Model):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.project = layers.Dense(8, name="project")
-        self.widen = layers.Dense(16, name="widen")
+        self.mix = layers.Dense(8, name="mix")
         self.add = layers.Add(name="add")
 
     def call(self, inputs):
         first = self.project(inputs)
-        second = self.project(self.widen(first))
+        second = self.project(self.mix(first))
         return self.add([first, second])
 
 
