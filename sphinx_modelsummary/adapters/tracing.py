@@ -402,8 +402,13 @@ def _json_safe(config: dict[str, Any]) -> dict[str, Any]:
                 }
             continue
         if _is_plain(value):
-            clean[key] = list(value) if isinstance(value, tuple) else value
+            clean[key] = _plain(value)
     return clean
+
+
+def _plain(value: Any) -> Any:
+    """Lists and tuples (and Keras 2's tracked ``ListWrapper``) as plain lists."""
+    return [_plain(item) for item in value] if isinstance(value, (list, tuple)) else value
 
 
 def _is_plain(value: Any) -> bool:
