@@ -120,17 +120,7 @@ def _is_flat_functional(model: Any, root: Node) -> bool:
 
 def _read_graph(model: Any, nodes: list[Node]) -> None:
     """Calls as Keras recorded them when the functional model was built (no tracing needed)."""
-    in_graph = {id(node) for level in model._nodes_by_depth.values() for node in level}
-    nodes[0].calls.append(tracing.call_record(model.inputs, model.outputs, _KIT))
-    for node in nodes[1:]:
-        if tracing.is_input_layer(node.layer):
-            continue
-        for graph_node in node.layer._inbound_nodes:
-            if id(graph_node) in in_graph:
-                record = tracing.call_record(
-                    graph_node.input_tensors, graph_node.output_tensors, _KIT
-                )
-                node.calls.append(record)
+    tracing.read_graph(model, nodes, _KIT, lambda node: (node.input_tensors, node.output_tensors))
 
 
 def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
@@ -152,32 +142,15 @@ def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
 
 def _input_specs(model: Any, input_shapes: Sequence[Shape] | None) -> tuple[list[Any], list[str]]:
     """Symbolic inputs for the trace: the given shapes, else the model's own."""
-    model_inputs = _model_inputs(model)
-    names = [_input_name(tensor) for tensor in model_inputs]
-    dtypes = [getattr(tensor, "dtype", "float32") for tensor in model_inputs]
-    if input_shapes:
-        shapes = [tuple(shape) for shape in input_shapes]
-        if model_inputs and len(shapes) != len(model_inputs):
-            raise BuildError(
-                "input-shape",
-                f"the model has {len(model_inputs)} inputs but {len(shapes)} input shapes "
-                "were given; give one shape per input, as a list",
-            )
-    elif model_inputs:
-        shapes = [tuple(tensor.shape) for tensor in model_inputs]
-    else:
-        shapes = _declared_build_shapes(model)
-        if shapes is None:
-            raise BuildError(
-                "input-shape",
-                f"model {model.name!r} ({type(model).__name__}) is not built and declares no "
-                "input shape; give one with :input-shape: (for example "
-                "':input-shape: (None, 128, 128, 3)', or a list of shapes for several inputs)",
-            )
-    if len(dtypes) != len(shapes):
-        dtypes = ["float32"] * len(shapes)
-    if len(names) != len(shapes) or not all(names):
-        names = ["input"] if len(shapes) == 1 else [f"input_{i + 1}" for i in range(len(shapes))]
+    tensors = tracing.model_inputs(model)
+    shapes, dtypes, names = tracing.resolve_inputs(
+        model,
+        input_shapes,
+        [tensor.shape for tensor in tensors],
+        [_input_name(tensor) for tensor in tensors],
+        [getattr(tensor, "dtype", "float32") for tensor in tensors],
+        lambda: _declared_build_shapes(model),
+    )
     specs = [keras.KerasTensor(shape, dtype=dtype) for shape, dtype in zip(shapes, dtypes)]
     return specs, names
 
@@ -187,14 +160,6 @@ def _input_name(tensor: Any) -> str | None:
     history = getattr(tensor, "_keras_history", None)
     operation = getattr(history, "operation", None)
     return getattr(operation, "name", None) or getattr(tensor, "name", None)
-
-
-def _model_inputs(model: Any) -> list[Any]:
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        return []
-    return list(inputs or [])
 
 
 def _declared_build_shapes(model: Any) -> list[Shape] | None:

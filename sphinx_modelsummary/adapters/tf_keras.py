@@ -39,7 +39,7 @@ from tf_keras.src.engine.functional import Functional  # noqa: E402
 from ..errors import BuildError, user_traceback  # noqa: E402
 from ..report import ModelReport, Shape, TensorInfo  # noqa: E402
 from . import tracing  # noqa: E402
-from .tracing import Node, Trace, shape_of  # noqa: E402
+from .tracing import Node, Trace  # noqa: E402
 
 _KIT = tracing.Kit(
     framework="tf_keras",
@@ -173,16 +173,9 @@ def _is_flat_functional(model: Any, root: Node) -> bool:
 
 def _read_graph(model: Any, nodes: list[Node]) -> None:
     """Calls as Keras recorded them when the functional model was built (no tracing needed)."""
-    in_graph = {id(node) for level in model._nodes_by_depth.values() for node in level}
-    nodes[0].calls.append(tracing.call_record(model.inputs, model.outputs, _KIT))
-    for node in nodes[1:]:
-        if tracing.is_input_layer(node.layer):
-            continue
-        for graph_node in node.layer._inbound_nodes:
-            if id(graph_node) in in_graph:
-                outputs = tf.nest.flatten(graph_node.outputs)
-                record = tracing.call_record(graph_node.keras_inputs, outputs, _KIT)
-                node.calls.append(record)
+    tracing.read_graph(
+        model, nodes, _KIT, lambda node: (node.keras_inputs, tf.nest.flatten(node.outputs))
+    )
 
 
 def _run_symbolically(
@@ -218,43 +211,16 @@ def _input_specs(
     model: Any, input_shapes: Sequence[Shape] | None, input_dtype: str | None
 ) -> tuple[list[Shape], list[str], list[str]]:
     """Shapes, dtypes and names of the inputs for the trace: the given ones, else the model's."""
-    model_inputs = _model_inputs(model)
-    names = [_input_name(tensor) for tensor in model_inputs]
-    dtypes = [tf.as_dtype(tensor.dtype).name for tensor in model_inputs]
-    if input_shapes:
-        shapes = [tuple(shape) for shape in input_shapes]
-        if model_inputs and len(shapes) != len(model_inputs):
-            raise BuildError(
-                "input-shape",
-                f"the model has {len(model_inputs)} inputs but {len(shapes)} input shapes "
-                "were given; give one shape per input, as a list",
-            )
-    elif model_inputs:
-        shapes = [shape_of(tensor.shape) for tensor in model_inputs]
-    else:
-        shapes = _declared_build_shapes(model)
-        if shapes is None:
-            raise BuildError(
-                "input-shape",
-                f"model {model.name!r} ({type(model).__name__}) is not built and declares no "
-                "input shape; give one with :input-shape: (for example "
-                "':input-shape: (None, 128, 128, 3)', or a list of shapes for several inputs)",
-            )
-    if input_dtype:
-        dtypes = [input_dtype] * len(shapes)
-    elif len(dtypes) != len(shapes):
-        dtypes = ["float32"] * len(shapes)
-    if len(names) != len(shapes) or not all(names):
-        names = ["input"] if len(shapes) == 1 else [f"input_{i + 1}" for i in range(len(shapes))]
-    return [shape_of(shape) for shape in shapes], dtypes, names
-
-
-def _model_inputs(model: Any) -> list[Any]:
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        return []
-    return list(inputs or [])
+    tensors = tracing.model_inputs(model)
+    return tracing.resolve_inputs(
+        model,
+        input_shapes,
+        [tensor.shape for tensor in tensors],
+        [_input_name(tensor) for tensor in tensors],
+        [tf.as_dtype(tensor.dtype).name for tensor in tensors],
+        lambda: _declared_build_shapes(model),
+        input_dtype,
+    )
 
 
 def _input_name(tensor: Any) -> str | None:

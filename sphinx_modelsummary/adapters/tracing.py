@@ -163,6 +163,72 @@ def shape_of(shape: Any) -> Shape:
     return tuple(None if dim is None else int(dim) for dim in shape)
 
 
+def read_graph(
+    model: Any, nodes: list[Node], kit: Kit, tensors: Callable[[Any], tuple[list, list]]
+) -> None:
+    """Calls as Keras recorded them when a functional model was built (no tracing needed).
+
+    ``tensors(graph_node)`` gives a Keras graph node's input and output tensors.
+    """
+    in_graph = {id(node) for level in model._nodes_by_depth.values() for node in level}
+    nodes[0].calls.append(call_record(model.inputs, model.outputs, kit))
+    for node in nodes[1:]:
+        if is_input_layer(node.layer):
+            continue
+        for graph_node in node.layer._inbound_nodes:
+            if id(graph_node) in in_graph:
+                node.calls.append(call_record(*tensors(graph_node), kit))
+
+
+def model_inputs(model: Any) -> list[Any]:
+    """A functional model's input tensors; none for a subclassed one."""
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        return []
+    return list(inputs or [])
+
+
+def resolve_inputs(
+    model: Any,
+    given: Sequence[Shape] | None,
+    own: list[Shape],
+    names: list[str | None],
+    dtypes: list[Any],
+    declared: Callable[[], list[Shape] | None],
+    input_dtype: str | None = None,
+) -> tuple[list[Shape], list[Any], list[str]]:
+    """Shapes, dtypes and names of the inputs to trace with: the ``given`` shapes, else the
+    model's ``own`` (a functional model's inputs), else those ``declared`` to ``build()``."""
+    if given:
+        shapes = [shape_of(shape) for shape in given]
+        if own and len(shapes) != len(own):
+            raise BuildError(
+                "input-shape",
+                f"the model has {len(own)} inputs but {len(shapes)} input shapes "
+                "were given; give one shape per input, as a list",
+            )
+    elif own:
+        shapes = [shape_of(shape) for shape in own]
+    else:
+        found = declared()
+        if found is None:
+            raise BuildError(
+                "input-shape",
+                f"model {model.name!r} ({type(model).__name__}) is not built and declares no "
+                "input shape; give one with :input-shape: (for example "
+                "':input-shape: (None, 128, 128, 3)', or a list of shapes for several inputs)",
+            )
+        shapes = [shape_of(shape) for shape in found]
+    if input_dtype:
+        dtypes = [input_dtype] * len(shapes)
+    elif len(dtypes) != len(shapes):
+        dtypes = ["float32"] * len(shapes)
+    if len(names) != len(shapes) or not all(names):
+        names = ["input"] if len(shapes) == 1 else [f"input_{i + 1}" for i in range(len(shapes))]
+    return shapes, dtypes, [str(name) for name in names]
+
+
 def finish_trace(root: Node, inputs: list[TensorInfo], model_name: str) -> Trace:
     """Connections and outputs of a model whose calls have been recorded."""
     if not root.calls:
