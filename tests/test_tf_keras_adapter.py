@@ -238,3 +238,9 @@ def test_builder_errors_show_the_users_frames_not_ours_nor_autographs():
         build("tf_keras_builders:FailsOnCall", [(None, 4)])
     assert "__autograph_generated_file" not in caught.value.message
     assert "tf_keras_builders.py" in caught.value.message
+
+
+def test_a_model_object_made_on_import_is_summarised():
+    for shape_only in (True, False):
+        report = build("tf_keras_builders:MODEL_OBJECT", shape_only=shape_only)
+        assert (report.totals.params, report.layers[-1].output_shapes) == (88, (((None, 4),),))

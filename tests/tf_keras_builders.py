@@ -189,3 +189,7 @@ def every_weighted_layer() -> tf_keras.Model:
         [image_features, volume_features, sequence_features, frame_features]
     )
     return tf_keras.Model([image, volume, sequence, tokens, frames], joined, name="zoo")
+
+
+#: A model object made when the module is imported (a target may name one).
+MODEL_OBJECT = dense_chain(units=4)
