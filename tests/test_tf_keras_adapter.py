@@ -244,3 +244,11 @@ def test_a_model_object_made_on_import_is_summarised():
     for shape_only in (True, False):
         report = build("tf_keras_builders:MODEL_OBJECT", shape_only=shape_only)
         assert (report.totals.params, report.layers[-1].output_shapes) == (88, (((None, 4),),))
+
+
+def test_a_builder_changing_keras2_settings_does_not_change_the_next_build():
+    assert build("tf_keras_builders:sets_channels_first").totals.bytes == 208 * 2
+    assert build("tf_keras_builders:dense_chain").totals.bytes == 208 * 4
+    import tf_keras
+
+    assert tf_keras.backend.image_data_format() == "channels_last"

@@ -193,3 +193,10 @@ def every_weighted_layer() -> tf_keras.Model:
 
 #: A model object made when the module is imported (a target may name one).
 MODEL_OBJECT = dense_chain(units=4)
+
+
+def sets_channels_first() -> tf_keras.Model:
+    """Changes Keras 2's global image data format and float type, as some projects do."""
+    tf_keras.backend.set_image_data_format("channels_first")
+    tf_keras.backend.set_floatx("float16")
+    return dense_chain()

@@ -35,6 +35,7 @@ from tensorflow.python.util import deprecation  # noqa: E402
 from tf_keras.src import backend as tf_keras_backend  # noqa: E402
 from tf_keras.src.engine import training  # noqa: E402
 from tf_keras.src.engine.functional import Functional  # noqa: E402
+from tf_keras.src.mixed_precision import policy as mixed_precision_policy  # noqa: E402
 
 from ..errors import BuildError, user_traceback  # noqa: E402
 from ..report import ModelReport, Shape, TensorInfo  # noqa: E402
@@ -78,6 +79,25 @@ def build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
     model = _as_model(make_model(), target_text)
     trace = _trace(model, input_shapes, input_dtype, None)
     return tracing.report(model, trace, target_text, "full", time.perf_counter() - started, _KIT)
+
+
+def configuration() -> dict[str, Any]:
+    """Keras 2's global settings that a builder may change; :func:`configure` puts them back."""
+    backend = tf_keras.backend
+    return {
+        "image_data_format": backend.image_data_format(),
+        "floatx": backend.floatx(),
+        "epsilon": backend.epsilon(),
+        # None while no policy was set: layers then follow floatx, and must go on doing so
+        "policy": getattr(mixed_precision_policy._global_policy, "name", None),
+    }
+
+
+def configure(settings: dict[str, Any]) -> None:
+    tf_keras.backend.set_image_data_format(settings["image_data_format"])
+    tf_keras.backend.set_floatx(settings["floatx"])
+    tf_keras.backend.set_epsilon(settings["epsilon"])
+    tf_keras.mixed_precision.set_global_policy(settings["policy"])
 
 
 @contextlib.contextmanager
