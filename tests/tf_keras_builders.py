@@ -92,18 +92,6 @@ def frozen_layer() -> tf_keras.Model:
     return model
 
 
-def raising_builder() -> tf_keras.Model:
-    return _helper_that_fails(3)
-
-
-def _helper_that_fails(width: int) -> tf_keras.Model:
-    raise RuntimeError(f"width {width} is not supported by this block")
-
-
-def not_a_model() -> dict:
-    return {"layers": 3}
-
-
 def mismatched_shapes() -> tf_keras.Model:
     inputs = tf_keras.Input((4,))
     return tf_keras.Model(inputs, layers.Add()([inputs, layers.Dense(3)(inputs)]))
