@@ -3,8 +3,12 @@ as Keras 3, side by side with Keras 3 in model-compare, and the same errors."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -103,3 +107,21 @@ def test_keras2_problems_are_errors_at_their_lines(built):
     assert "Traceback" not in warnings and "sphinx_modelsummary/" not in warnings
     # the page after the hang was still built by a fresh Keras 2 worker
     assert "Total params: 197,418" in text_of(html_of(built, "problems"))
+
+
+@pytest.mark.parametrize(("legacy", "framework"), [("1", "tf_keras"), ("", "keras")])
+def test_tf_dot_keras_is_keras2_with_tf_use_legacy_keras(rootdir, legacy, framework):
+    """``show`` from the command line: the engine chooses the worker as TensorFlow would."""
+    env = {**os.environ, "TF_USE_LEGACY_KERAS": legacy, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env["PYTHONPATH"] = os.pathsep.join([str(rootdir / "test-tfkeras"), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx_modelsummary", "show", "tf_dot_keras:build"]
+        + ["--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["framework"], report["totals"]["params"]) == (framework, 21)

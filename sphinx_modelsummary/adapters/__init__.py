@@ -40,7 +40,8 @@ _ROOTS = {
     "timm": "torch",
 }
 #: A module importing several frameworks builds with the first of them here (Keras on the
-#: torch backend imports torch too); TensorFlow alone means tf.keras, Keras 3 since TF 2.16.
+#: torch backend imports torch too); TensorFlow alone means tf.keras: Keras 3 since TF 2.16,
+#: Keras 2 with TF_USE_LEGACY_KERAS.
 _PREFERENCE = ("tf_keras", "keras", "torch", "tensorflow")
 _INSTALL = {"keras": "keras", "tf_keras": "tf-keras", "torch": "torch"}
 
@@ -56,7 +57,7 @@ def framework_of(target: Target) -> str:
     for found in _frameworks_imported(target):
         for name in _PREFERENCE:
             if name in found:
-                return "keras" if name == "tensorflow" else name
+                return _keras_of_tensorflow() if name == "tensorflow" else name
     raise BuildError(
         "framework",
         f"target {str(target)!r}: cannot tell which framework it builds with: neither "
@@ -64,6 +65,13 @@ def framework_of(target: Target) -> str:
         f"{', '.join(sorted({*_ROOTS, 'tensorflow'}))}; sphinx-modelsummary documents "
         "Keras 3, Keras 2 (tf_keras) and PyTorch models",
     )
+
+
+def _keras_of_tensorflow() -> str:
+    """What ``tf.keras`` is: Keras 2 (tf_keras) when ``TF_USE_LEGACY_KERAS`` says so, as
+    TensorFlow itself decides, else Keras 3."""
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS") in ("true", "True", "1")
+    return "tf_keras" if legacy else "keras"
 
 
 def build_report(
