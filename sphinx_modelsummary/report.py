@@ -96,6 +96,9 @@ class Layer:
     macs_unknown: str | None = None
     #: What the layer does, for the diagram's colours: one of ``formulas.KINDS``.
     kind: str = "other"
+    #: Tensors the layer keeps that are not parameters (PyTorch buffers: batch-norm running
+    #: statistics); never in ``params`` or the totals' parameter counts.
+    buffers: tuple[Weight, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class Totals:
     non_trainable: int
     bytes: int
     bytes_by_dtype: dict[str, int] = field(default_factory=dict)
+    #: Elements and bytes of the buffers (PyTorch), which are not parameters.
+    buffers: int = 0
+    buffer_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,7 @@ def _layer(data: dict[str, Any]) -> Layer:
             ),
             "inbound": tuple(data["inbound"]),
             "weights": tuple(_weight(item) for item in data["weights"]),
+            "buffers": tuple(_weight(item) for item in data.get("buffers", ())),
             "formula": _formula(data.get("formula")),
         }
     )

@@ -1,0 +1,676 @@
+"""PyTorch adapter: build a ``torch.nn.Module`` on the meta device and describe it as a ModelReport.
+
+The builder runs inside ``torch.device("meta")``, so parameters get shapes but
+no memory, and the forward pass runs once on meta tensors of the shapes the
+page gives (batch first, PyTorch's own layout). Hooks on every module record
+each call's input and output shapes. Which module fed which is read from the
+autograd graph: walking back from a module's inputs to the nearest module
+outputs sees through functional glue (``out += residual``, ``x.view(...)``) and
+in-place modules; without a graph (integer inputs, ``no_grad``) the identity
+of the tensors decides. A builder that cannot run on meta (it computes sizes
+from tensor values, or loads weights) is run again normally, and the report
+says so.
+
+Counts are PyTorch's: ``sum(p.numel() for p in model.parameters())``, each
+tensor once however many modules hold it, trainable meaning ``requires_grad``.
+Buffers (batch-norm running statistics) are not parameters: they are listed
+apart, on the layers and in the totals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..errors import BuildError, user_traceback
+from ..report import Edge, Layer, ModelReport, Shape, TensorInfo, Totals, Weight, itemsize
+
+#: Dtype names ``:input-dtype:`` accepts, and the torch dtypes they mean.
+_DTYPES = {
+    "float32": torch.float32,
+    "float": torch.float32,
+    "float64": torch.float64,
+    "double": torch.float64,
+    "float16": torch.float16,
+    "half": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "int64": torch.int64,
+    "long": torch.int64,
+    "int32": torch.int32,
+    "int": torch.int32,
+    "int16": torch.int16,
+    "int8": torch.int8,
+    "uint8": torch.uint8,
+    "bool": torch.bool,
+}
+
+#: Module attributes that are state, not configuration.
+_CONFIG_SKIP = {"training", "inplace"}
+
+
+@dataclass
+class _Call:
+    #: Order of this call's start and end among all hook events of the trace.
+    start: int
+    end: int = -1
+    input_shapes: list[Shape] = field(default_factory=list)
+    output_shapes: list[Shape] = field(default_factory=list)
+    output_dtypes: list[str] = field(default_factory=list)
+    #: The call's input tensors' autograd nodes at the moment of the call (None: no graph).
+    input_nodes: list[Any] = field(default_factory=list)
+    input_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Node:
+    """A module where it sits in the model tree (a module held by two parents has two nodes)."""
+
+    module: nn.Module
+    path: str
+    name: str
+    depth: int
+    parent: _Node | None
+    children: list[_Node] = field(default_factory=list)
+    calls: list[_Call] = field(default_factory=list)
+    #: A direct parameter or buffer of a container, shown as a row of its own.
+    tensor: tuple[str, Any, bool] | None = None  # (name, tensor, is_buffer)
+
+    @property
+    def is_container(self) -> bool:
+        """Opened into rows when something below it was called (a ModuleList never is
+        called itself); a module whose submodules never run (MultiheadAttention's
+        ``out_proj``) is one row with all their parameters."""
+        return self.tensor is None and any(
+            child.calls or child.is_container for child in self.children
+        )
+
+
+def build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
+    """Build the model with ``make_model`` and inspect it (shape-only when it can be)."""
+    target_text = str(request.target)
+    started = time.perf_counter()
+    dtype = _dtype(getattr(request, "input_dtype", None))
+    shapes = request.input_shapes
+    _import_quietly(request.target)
+    result = None
+    if request.shape_only:
+        try:
+            with torch.device("meta"):
+                model = _as_module(make_model(), target_text)
+            result = model, _trace(model, shapes, dtype, target_text)
+        except BuildError as error:
+            if error.kind != "builder" or not _is_meta_problem(error.message):
+                raise
+    if result is None:
+        model = _as_module(make_model(), target_text)
+        result = model, _trace(model, shapes, dtype, target_text)
+    model, trace = result
+    mode = "shape-only" if _device_of(model).type == "meta" else "full"
+    return _report(model, trace, target_text, mode, time.perf_counter() - started)
+
+
+def _import_quietly(target: Any) -> None:
+    """Import the target's module outside the meta device: its module-level tensors (and
+    those of the libraries it imports) must be real. Failures are reported by the builder."""
+    try:
+        importlib.import_module(target.module)
+    except Exception:  # noqa: BLE001, S110 - the builder's own import reports it, located
+        pass
+
+
+def _is_meta_problem(message: str) -> bool:
+    """The builder or its forward pass needs real tensor values, which meta tensors lack."""
+    text = message.lower()
+    return "meta" in text or "notimplementederror" in text
+
+
+def _dtype(name: str | None) -> torch.dtype:
+    if name is None:
+        return torch.float32
+    key = str(name).strip().lower().removeprefix("torch.")
+    if key not in _DTYPES:
+        raise BuildError(
+            "input-shape",
+            f"input dtype {name!r} is not one PyTorch knows; use one of "
+            + ", ".join(sorted(_DTYPES)),
+        )
+    return _DTYPES[key]
+
+
+def _as_module(result: Any, target_text: str) -> nn.Module:
+    if isinstance(result, nn.Module):
+        return result
+    kind = type(result)
+    raise BuildError(
+        "not-a-model",
+        f"target {target_text!r} gave a {kind.__module__}.{kind.__qualname__}, not a "
+        "torch.nn.Module; the target must name a torch.nn.Module subclass, an instance of one, "
+        "or a function that returns one",
+    )
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    for tensor in itertools.chain(model.parameters(), model.buffers()):
+        return tensor.device
+    return torch.device("meta") if torch.empty(0).device.type == "meta" else torch.device("cpu")
+
+
+# The trace -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Trace:
+    root: _Node
+    inputs: list[TensorInfo]
+    outputs: list[TensorInfo]
+    #: Node path → paths of the modules (or names of model inputs) that fed it.
+    inbound: dict[str, list[str]]
+
+
+def _trace(
+    model: nn.Module, shapes: Sequence[Shape] | None, dtype: torch.dtype, target_text: str
+) -> _Trace:
+    root = _Node(module=model, path="", name="", depth=-1, parent=None)
+    _grow_tree(root)
+    nodes = list(_walk(root))
+    device = _device_of(model)
+    names, tensors = _model_inputs(model, shapes, dtype, device)
+    recorder = _Recorder(nodes)
+    was_training = model.training
+    model.eval()
+    try:
+        with recorder.hooks(), torch.enable_grad():
+            for tensor, name in zip(tensors, names):
+                recorder.add_input(tensor, name)
+            model(*tensors)
+    except BuildError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the user's module failed on these inputs
+        described = ", ".join(_shape_text(t) for t in tensors) or "no inputs"
+        raise BuildError(
+            "builder",
+            f"target {target_text!r}: calling the module on {described} failed:\n"
+            f"{user_traceback(error)}",
+        ) from None
+    finally:
+        model.train(was_training)
+    if not root.calls:
+        raise BuildError("builder", f"target {target_text!r}: the module was never called")
+    inbound = recorder.connections()
+    inputs = [
+        TensorInfo(name=name, shape=tuple(t.shape), dtype=_dtype_name(t.dtype))
+        for name, t in zip(names, tensors)
+    ]
+    last = root.calls[0]
+    outputs = [
+        TensorInfo(name=name, shape=shape, dtype=dtype_name)
+        for name, shape, dtype_name in zip(
+            recorder.output_names(), last.output_shapes, last.output_dtypes
+        )
+    ]
+    return _Trace(root=root, inputs=inputs, outputs=outputs, inbound=inbound)
+
+
+def _shape_text(tensor: torch.Tensor) -> str:
+    return f"{tuple(tensor.shape)} {_dtype_name(tensor.dtype)}"
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _grow_tree(node: _Node) -> None:
+    """Children in registration order; a container's own parameters and buffers are rows too."""
+    if node.tensor is not None:
+        return
+    children = list(node.module.named_children())
+    if children:
+        own = [(n, t, False) for n, t in node.module.named_parameters(recurse=False)]
+        own += [(n, t, True) for n, t in node.module.named_buffers(recurse=False)]
+        for name, tensor, is_buffer in own:
+            node.children.append(
+                _Node(
+                    module=node.module,
+                    path=_join(node.path, name),
+                    name=name,
+                    depth=node.depth + 1,
+                    parent=node,
+                    tensor=(name, tensor, is_buffer),
+                )
+            )
+    for name, module in children:
+        child = _Node(
+            module=module,
+            path=_join(node.path, name),
+            name=name,
+            depth=node.depth + 1,
+            parent=node,
+        )
+        node.children.append(child)
+        _grow_tree(child)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}/{name}" if path else name
+
+
+def _walk(node: _Node) -> Iterator[_Node]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _model_inputs(
+    model: nn.Module, shapes: Sequence[Shape] | None, dtype: torch.dtype, device: torch.device
+) -> tuple[list[str], list[torch.Tensor]]:
+    """One tensor of zeros per given shape, named after ``forward``'s parameters."""
+    parameters = _forward_parameters(model)
+    required = [p.name for p in parameters if p.default is inspect.Parameter.empty]
+    if not shapes:
+        if required:
+            raise BuildError(
+                "input-shape",
+                f"{type(model).__name__}.forward needs {_count(len(required), 'input')} "
+                f"({', '.join(required)}) and a PyTorch module does not know its input shape; "
+                "give one with :input-shape: in PyTorch's layout, batch first (for example "
+                "':input-shape: (1, 3, 32, 32)', or a list of shapes for several inputs; "
+                "':input-dtype: int64' for token ids)",
+            )
+        return [], []
+    tensors = []
+    for shape in shapes:
+        dims = list(shape)
+        if dims and dims[0] is None:
+            dims[0] = 1  # an unknown batch: trace one sample
+        if any(dim is None or int(dim) < 0 for dim in dims):
+            raise BuildError(
+                "input-shape",
+                f"input shape {tuple(shape)} has an unknown dimension; a PyTorch module is traced "
+                "with real sizes, so give every dimension after the batch",
+            )
+        tensors.append(_input_tensor([int(dim) for dim in dims], dtype, device))
+    names = [p.name for p in parameters[: len(tensors)]]
+    if len(names) < len(tensors):
+        names = ["input"] if len(tensors) == 1 else [f"input_{i + 1}" for i in range(len(tensors))]
+    return names, tensors
+
+
+def _input_tensor(dims: list[int], dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Zeros (valid token ids too); floats get an autograd node so connections can be read."""
+    tensor = torch.zeros(dims, dtype=dtype, device=device)
+    if dtype.is_floating_point:
+        tensor = tensor.requires_grad_(True).clone()  # not a leaf: in-place ops stay legal
+    return tensor
+
+
+def _forward_parameters(model: nn.Module) -> list[inspect.Parameter]:
+    try:
+        signature = inspect.signature(model.forward)
+    except (TypeError, ValueError):
+        return []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p for p in signature.parameters.values() if p.kind in kinds]
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+def _tensors(value: Any, depth: int = 0) -> list[torch.Tensor]:
+    """The tensors in a call's arguments or results, in order (tuples, lists, dicts, outputs)."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _tensors(item, depth + 1)]
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _tensors(item, depth + 1)]
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields:
+        return [t for name in fields for t in _tensors(getattr(value, name, None), depth + 1)]
+    return []
+
+
+class _Recorder:
+    """Forward hooks that record every module call, and what fed what."""
+
+    def __init__(self, nodes: list[_Node]) -> None:
+        self.root = nodes[0]
+        self.clock = itertools.count()
+        self.stack: list[_Node] = []
+        #: (module id, parent node id) → node: which placement of a module a call belongs to.
+        self.placements: dict[tuple[int, int], _Node] = {}
+        self.first_node: dict[int, _Node] = {}
+        for node in nodes:
+            if node.tensor is not None:
+                continue
+            self.first_node.setdefault(id(node.module), node)
+            if node.parent is not None:
+                self.placements.setdefault((id(node.module), id(node.parent)), node)
+        #: Autograd node id → (end time, producing node) for every call output; inputs too.
+        self.by_grad: dict[int, list[tuple[int, _Node | str]]] = defaultdict(list)
+        #: Tensor id → (end time, producing node) for outputs without an autograd node.
+        self.by_id: dict[int, list[tuple[int, _Node | str]]] = defaultdict(list)
+        #: Everything recorded stays alive for the trace, so no id is reused.
+        self.keep: list[Any] = []
+        self.calls: list[tuple[_Node, _Call]] = []
+
+    def add_input(self, tensor: torch.Tensor, name: str) -> None:
+        self._produced(tensor, -1, name)
+
+    def _produced(self, tensor: torch.Tensor, when: int, producer: _Node | str) -> None:
+        self.keep.append(tensor)
+        if tensor.grad_fn is not None:
+            self.keep.append(tensor.grad_fn)
+            self.by_grad[id(tensor.grad_fn)].append((when, producer))
+        else:
+            self.by_id[id(tensor)].append((when, producer))
+
+    @contextlib.contextmanager
+    def hooks(self) -> Iterator[None]:
+        handles = []
+        for module_id, node in self.first_node.items():
+            module = node.module
+            handles.append(module.register_forward_pre_hook(self._before, with_kwargs=True))
+            handles.append(module.register_forward_hook(self._after, with_kwargs=True))
+            del module_id
+        try:
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
+
+    def _node_for(self, module: nn.Module) -> _Node:
+        if not self.stack:
+            return self.root if module is self.root.module else self.first_node[id(module)]
+        caller = self.stack[-1]
+        return self.placements.get((id(module), id(caller)), self.first_node[id(module)])
+
+    def _before(self, module: nn.Module, args: Any, kwargs: Any) -> None:
+        node = self._node_for(module)
+        inputs = _tensors((args, kwargs))
+        call = _Call(
+            start=next(self.clock),
+            input_shapes=[tuple(t.shape) for t in inputs],
+            input_nodes=[t.grad_fn for t in inputs],
+            input_ids=[id(t) for t in inputs],
+        )
+        self.keep.extend(inputs)
+        node.calls.append(call)
+        self.calls.append((node, call))
+        self.stack.append(node)
+
+    def _after(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
+        node = self.stack.pop()
+        call = node.calls[-1]
+        call.end = next(self.clock)
+        outputs = _tensors(output)
+        call.output_shapes = [tuple(t.shape) for t in outputs]
+        call.output_dtypes = [_dtype_name(t.dtype) for t in outputs]
+        for tensor in outputs:
+            self._produced(tensor, call.end, node)
+
+    def connections(self) -> dict[str, list[str]]:
+        inbound: dict[str, list[str]] = defaultdict(list)
+        for node, call in self.calls:
+            if node.parent is None:
+                continue
+            for grad, tensor_id in zip(call.input_nodes, call.input_ids):
+                for source in self._sources(node, call, grad, tensor_id):
+                    if source not in inbound[node.path]:
+                        inbound[node.path].append(source)
+        return inbound
+
+    def output_names(self) -> list[str]:
+        """Names of the model's outputs: the top-level module that made each."""
+        root_call = self.root.calls[0]
+        names = []
+        for index in range(len(root_call.output_shapes)):
+            names.append("output" if index == 0 else f"output_{index + 1}")
+        return names
+
+    def _sources(self, node: _Node, call: _Call, grad: Any, tensor_id: int) -> list[str]:
+        if grad is None:
+            found = self._resolve(node, call, self.by_id.get(tensor_id, []))
+            return [found] if found else []
+        found: list[str] = []
+        seen: set[int] = set()
+        pending = [grad]
+        while pending:
+            current = pending.pop()
+            if current is None or id(current) in seen:
+                continue
+            seen.add(id(current))
+            producers = self.by_grad.get(id(current))
+            if producers:
+                source = self._resolve(node, call, producers)
+                if source is not None:
+                    if source not in found:
+                        found.append(source)
+                    continue
+            variable = getattr(current, "variable", None)  # a leaf: a parameter or constant
+            if variable is not None:
+                continue
+            pending.extend(next_node for next_node, _ in current.next_functions)
+        return found
+
+    def _resolve(
+        self, node: _Node, call: _Call, producers: list[tuple[int, _Node | str]]
+    ) -> str | None:
+        """The latest producer among the node's siblings, else among its ancestors' siblings."""
+        ancestor: _Node | None = node
+        while ancestor is not None and ancestor.parent is not None:
+            level = ancestor.parent
+            best = None
+            for when, producer in producers:
+                if when >= call.start:
+                    continue
+                if isinstance(producer, str):
+                    if level is self.root and (best is None or when > best[0]):
+                        best = (when, producer)
+                elif producer.parent is level and producer is not node:
+                    if best is None or when > best[0]:
+                        best = (when, producer.path)
+            if best is not None:
+                return best[1]
+            ancestor = level
+        return None
+
+
+# The report ----------------------------------------------------------------------------
+
+
+def _report(
+    model: nn.Module, trace: _Trace, target_text: str, build_mode: str, seconds: float
+) -> ModelReport:
+    nodes = _rows(trace)
+    owners: dict[int, str] = {}
+    layers: list[Layer] = []
+    edges: list[Edge] = []
+    for node in nodes:
+        inbound = trace.inbound.get(node.path, [])
+        edges.extend(Edge(source=source, target=node.path) for source in inbound)
+        weights, buffers = _tensors_of(node, owners)
+        layers.append(_layer(node, inbound, weights, buffers))
+    layers = _with_container_counts(layers)
+    return ModelReport(
+        target=target_text,
+        name=type(model).__name__,
+        class_name=type(model).__name__,
+        framework="torch",
+        framework_version=torch.__version__,
+        build_mode=build_mode,
+        build_seconds=round(seconds, 3),
+        inputs=tuple(trace.inputs),
+        outputs=tuple(trace.outputs),
+        layers=tuple(layers),
+        edges=tuple(edges),
+        totals=_totals(model),
+    )
+
+
+def _rows(trace: _Trace) -> list[_Node]:
+    """The nodes shown as rows: containers open, a leaf's own submodules folded into it
+    (MultiheadAttention's ``out_proj`` is not called as a module). A model that is one
+    module (an ``nn.LSTM``) is one row."""
+    root = trace.root
+    if not root.is_container:
+        name = type(root.module).__name__.lower()
+        node = _Node(module=root.module, path=name, name=name, depth=0, parent=root)
+        node.calls = root.calls
+        trace.inbound[name] = [info.name for info in trace.inputs]
+        return [node]
+    found = []
+    pending = list(reversed(root.children))
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if node.is_container:
+            pending.extend(reversed(node.children))
+    return found
+
+
+def _tensors_of(node: _Node, owners: dict[int, str]) -> tuple[tuple[Weight, ...], tuple[Weight, ...]]:
+    """The parameters and buffers a row counts: a leaf's all, a container's none (its own
+    parameters and buffers are rows of their own)."""
+    if node.tensor is not None:
+        name, tensor, is_buffer = node.tensor
+        entry = _weight(name, tensor, node.path, owners)
+        return ((), (entry,)) if is_buffer else ((entry,), ())
+    if node.is_container:
+        return (), ()
+    weights = tuple(
+        _weight(name, p, node.path, owners) for name, p in node.module.named_parameters()
+    )
+    buffers = tuple(_weight(name, b, node.path, owners) for name, b in node.module.named_buffers())
+    return weights, buffers
+
+
+def _weight(name: str, tensor: torch.Tensor, path: str, owners: dict[int, str]) -> Weight:
+    shared_with = owners.get(id(tensor))
+    if shared_with is None:
+        owners[id(tensor)] = path
+    return Weight(
+        name=name,
+        shape=tuple(int(dim) for dim in tensor.shape),
+        dtype=_dtype_name(tensor.dtype),
+        trainable=bool(tensor.requires_grad) if isinstance(tensor, nn.Parameter) else False,
+        shared_with=shared_with,
+    )
+
+
+def _layer(
+    node: _Node, inbound: list[str], weights: tuple[Weight, ...], buffers: tuple[Weight, ...]
+) -> Layer:
+    per_parent = _calls_per_parent_call(node)
+    calls = node.calls[:per_parent]
+    counted = [w for w in weights if w.shared_with is None]
+    trainable = sum(w.size for w in counted if w.trainable)
+    non_trainable = sum(w.size for w in counted if not w.trainable)
+    if node.tensor is not None:
+        class_name = "Buffer" if node.tensor[2] else "Parameter"
+        config: dict[str, Any] = {"shape": list(node.tensor[1].shape)}
+    else:
+        class_name = type(node.module).__name__
+        config = _config(node.module)
+    return Layer(
+        path=node.path,
+        name=node.name,
+        class_name=class_name,
+        depth=node.depth,
+        parent=node.parent.path or None if node.parent else None,
+        output_shapes=tuple(tuple(c.output_shapes) for c in calls),
+        input_shapes=tuple(tuple(c.input_shapes) for c in calls),
+        inbound=tuple(inbound),
+        calls=len(calls),
+        weights=weights,
+        params=trainable + non_trainable,
+        trainable=trainable,
+        non_trainable=non_trainable,
+        config=config,
+        is_container=node.is_container,
+        buffers=buffers,
+    )
+
+
+def _calls_per_parent_call(node: _Node) -> int:
+    """A module inside a block called twice runs twice but is called once per block call."""
+    parent = node.parent
+    parent_calls = len(parent.calls) if parent is not None and parent.parent is not None else 1
+    return max(1, len(node.calls) // max(1, parent_calls)) if node.calls else 0
+
+
+def _with_container_counts(layers: list[Layer]) -> list[Layer]:
+    """A container's row shows the sum of its rows below (deepest first)."""
+    by_path = {layer.path: layer for layer in layers}
+    for layer in sorted(layers, key=lambda item: -item.depth):
+        if not layer.is_container:
+            continue
+        children = [by_path[c.path] for c in layers if c.parent == layer.path]
+        by_path[layer.path] = Layer(
+            **{
+                **{f: getattr(layer, f) for f in layer.__dataclass_fields__},
+                "params": sum(c.params for c in children),
+                "trainable": sum(c.trainable for c in children),
+                "non_trainable": sum(c.non_trainable for c in children),
+            }
+        )
+    return [by_path[layer.path] for layer in layers]
+
+
+def _totals(model: nn.Module) -> Totals:
+    by_dtype: dict[str, int] = defaultdict(int)
+    trainable = non_trainable = 0
+    for parameter in model.parameters():  # each tensor once, however many modules hold it
+        count = parameter.numel()
+        if parameter.requires_grad:
+            trainable += count
+        else:
+            non_trainable += count
+        dtype = _dtype_name(parameter.dtype)
+        by_dtype[dtype] += count * itemsize(dtype)
+    buffers = list(model.buffers())
+    buffer_bytes = sum(b.numel() * itemsize(_dtype_name(b.dtype)) for b in buffers)
+    return Totals(
+        params=trainable + non_trainable,
+        trainable=trainable,
+        non_trainable=non_trainable,
+        bytes=sum(by_dtype.values()),
+        bytes_by_dtype=dict(sorted(by_dtype.items())),
+        buffers=sum(b.numel() for b in buffers),
+        buffer_bytes=buffer_bytes,
+    )
+
+
+def _config(module: nn.Module) -> dict[str, Any]:
+    """The module's plain attributes (sizes, flags), which is what formulas and renderers read."""
+    config: dict[str, Any] = {}
+    for key, value in vars(module).items():
+        if key.startswith("_") and key != "_qkv_same_embed_dim":
+            continue
+        if key in _CONFIG_SKIP or not _is_plain(value):
+            continue
+        config[key.lstrip("_")] = list(value) if isinstance(value, tuple) else value
+    for name in ("weight", "bias"):
+        if name in module._parameters:
+            config[f"has_{name}"] = module._parameters[name] is not None
+    return dict(sorted(config.items()))
+
+
+def _is_plain(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return not isinstance(value, str) or len(value) < 200
+    if isinstance(value, (list, tuple)):
+        return len(value) < 64 and all(_is_plain(item) for item in value)
+    return False
