@@ -14,7 +14,7 @@ HAND_COUNTS = {
     "conv": 8 * 8 * (3 * 3 * 3 * 4),
     "depthwise": 8 * 8 * (3 * 3 * 4),
     "separable": 8 * 8 * (3 * 3 * 4 + 4 * 6),
-    "norm": 8 * 8 * 6,
+    "norm": 0,  # normalisation is element-wise work, not MACs (torchvision's convention)
     "pool": 4 * 4 * 6 * (2 * 2),
     "transpose": 4 * 4 * (3 * 3 * 6 * 2),
     "global_pool": 8 * 8 * 2,

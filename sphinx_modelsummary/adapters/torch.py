@@ -541,7 +541,9 @@ def _rows(trace: _Trace) -> list[_Node]:
     return found
 
 
-def _tensors_of(node: _Node, owners: dict[int, str]) -> tuple[tuple[Weight, ...], tuple[Weight, ...]]:
+def _tensors_of(
+    node: _Node, owners: dict[int, str]
+) -> tuple[tuple[Weight, ...], tuple[Weight, ...]]:
     """The parameters and buffers a row counts: a leaf's all, a container's none (its own
     parameters and buffers are rows of their own)."""
     if node.tensor is not None:
@@ -662,9 +664,8 @@ def _config(module: nn.Module) -> dict[str, Any]:
         if key in _CONFIG_SKIP or not _is_plain(value):
             continue
         config[key.lstrip("_")] = list(value) if isinstance(value, tuple) else value
-    for name in ("weight", "bias"):
-        if name in module._parameters:
-            config[f"has_{name}"] = module._parameters[name] is not None
+    for name, parameter in module._parameters.items():  # None where e.g. bias=False
+        config[f"has_{name}"] = parameter is not None
     return dict(sorted(config.items()))
 
 

@@ -11,7 +11,7 @@ into a :class:`~sphinx_modelsummary.report.Formula`.
 MACs are per sample and follow the papers' convention: a layer's MACs are the
 multiply–accumulates of its weights (convolutions, dense, recurrent cells per
 step × steps, attention); pooling counts one accumulate per window element;
-normalization one per output element (the folded scale and shift); layers
+normalization counts zero, as in torchvision's table and the papers; layers
 that only move, mask, merge or activate values count zero. A class without a
 MAC rule here has unknown MACs. A size that is unknown (``None`` image size)
 makes a layer's MACs unknown with the reason, never a guess.
@@ -410,8 +410,8 @@ define(
 
 
 def normalization_macs(layer: Layer, call: int) -> int:
-    """The folded scale and shift: one per output element (none without weights)."""
-    return elements(_output(layer, call), "output") if layer.weights else 0
+    """Element-wise work: not multiply–accumulates in the papers' and torchvision's count."""
+    return 0
 
 
 define(FRAMEWORK, "UnitNormalization", macs=normalization_macs)
