@@ -5,10 +5,16 @@ Layer names differ between APIs (``fire_expand_2_conv`` against
 from their inputs: a layer prefers a partner of its class whose inputs come
 from the partners of its own inputs, then one with the same shapes and count,
 then one at a similar place. What stays unpaired is shown as only in A or B.
+
+Across frameworks (a Keras model against its PyTorch twin) classes are paired
+by what they do (``Conv2D`` with ``Conv2d``, ``Dense`` with ``Linear``,
+``Activation("relu")`` with ``ReLU``), and shapes are compared whatever their
+layout (channels last or first).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .report import Layer, ModelReport, Totals
@@ -58,22 +64,72 @@ def compare(a: ModelReport, b: ModelReport) -> Comparison:
     """Pair the layers of ``a`` and ``b`` and say how each pair differs."""
     layers_a, layers_b = _leaves(a), _leaves(b)
     rank_a, rank_b = _ranks(a, layers_a), _ranks(b, layers_b)
-    order_a = sorted(layers_a, key=lambda layer: (rank_a[layer.path], layers_a.index(layer)))
+    cross = a.framework != b.framework
+    order_a = sorted(
+        layers_a,
+        key=lambda layer: (cross and not layer.params, rank_a[layer.path], layers_a.index(layer)),
+    )
     partner: dict[str, Layer] = {}
     taken: set[str] = set()
+    kind = _role if cross else _class
+    shapes = _layout_free if cross else _as_is
     for layer in order_a:
         best, best_score = None, None
         for candidate in layers_b:
-            if candidate.path in taken or candidate.class_name != layer.class_name:
+            if candidate.path in taken or kind(candidate) != kind(layer):
                 continue
-            score = _score(layer, candidate, partner, rank_a, rank_b, a, b)
+            if cross:
+                score = _cross_score(layer, candidate, partner, rank_a, rank_b, a, b)
+            else:
+                score = _score(layer, candidate, partner, rank_a, rank_b, b)
             if best_score is None or score > best_score:
                 best, best_score = candidate, score
         if best is not None:
             partner[layer.path] = best
             taken.add(best.path)
-    rows = _rows(layers_a, layers_b, partner)
+    rows = _rows(layers_a, layers_b, partner, kind, shapes)
     return Comparison(a=a, b=b, rows=tuple(rows))
+
+
+#: Class names (lower case, without 1D/2D/3D) that mean the same layer in another framework.
+_SAME_AS = {
+    "dense": "linear",
+    "batchnormalization": "batchnorm",
+    "layernormalization": "layernorm",
+    "groupnormalization": "groupnorm",
+    "averagepooling": "avgpool",
+    "maxpooling": "maxpool",
+    "globalaveragepooling": "adaptiveavgpool",
+    "globalmaxpooling": "adaptivemaxpool",
+    "convolution": "conv",
+    "convtranspose": "convtranspose",
+    "simplernn": "rnn",
+    "multiheadattention": "multiheadattention",
+}
+
+
+def _class(layer: Layer) -> str:
+    return layer.class_name
+
+
+def _role(layer: Layer) -> str:
+    """What a layer does, in words two frameworks share: ``Conv2D`` and ``Conv2d`` → conv."""
+    if layer.class_name == "Activation":
+        return str(layer.config.get("activation", "activation")).lower()
+    name = re.sub(r"[123][dD]$", "", layer.class_name).lower()
+    return _SAME_AS.get(name, name)
+
+
+def _as_is(shapes: tuple) -> tuple:
+    return shapes
+
+
+def _layout_free(shapes: tuple) -> tuple:
+    """Shapes without the batch and in any order of axes: (None, 32, 32, 16) ~ (1, 16, 32, 32)."""
+    return tuple(
+        tuple(tuple(sorted(d for d in shape[1:] if d is not None)) for shape in call)
+        for call in shapes
+    )
 
 
 def _leaves(report: ModelReport) -> list[Layer]:
@@ -109,7 +165,6 @@ def _score(
     partner: dict[str, Layer],
     rank_a: dict[str, float],
     rank_b: dict[str, float],
-    a: ModelReport,
     b: ModelReport,
 ) -> float:
     score = 0.0
@@ -123,6 +178,73 @@ def _score(
     if layer.params == candidate.params:
         score += 1
     return score - 2 * abs(rank_a[layer.path] - rank_b[candidate.path])
+
+
+def _cross_score(
+    layer: Layer,
+    candidate: Layer,
+    partner: dict[str, Layer],
+    rank_a: dict[str, float],
+    rank_b: dict[str, float],
+    a: ModelReport,
+    b: ModelReport,
+) -> float:
+    """Across frameworks: fed by the partners of its nearest weighted sources, the same
+    weight shape up to the order of axes, the same shapes up to layout."""
+    score = 0.0
+    mapped = {partner[s].path for s in _weighted_sources(a, layer) if s in partner}
+    if mapped and mapped & _weighted_sources(b, candidate):
+        score += 4
+    if _signature(layer) == _signature(candidate):
+        score += 3
+    if _layout_free(layer.output_shapes[:1]) == _layout_free(candidate.output_shapes[:1]):
+        score += 2
+    if _layout_free(layer.input_shapes[:1]) == _layout_free(candidate.input_shapes[:1]):
+        score += 1
+    # Where the layers sit, not their graph depth: a module called twice (one ReLU per
+    # PyTorch block) loops the graph back on itself.
+    return score - 3 * abs(_place(a, layer) - _place(b, candidate))
+
+
+def _place(report: ModelReport, layer: Layer) -> float:
+    """Where the layer sits among the report's layers, 0 to 1."""
+    return report.layers.index(layer) / max(1, len(report.layers) - 1)
+
+
+def _signature(layer: Layer) -> tuple:
+    """The largest weight's dimensions in any order: a Keras kernel (3, 3, 16, 32) is a
+    PyTorch weight (32, 16, 3, 3)."""
+    if not layer.weights:
+        return ()
+    return tuple(sorted(max(layer.weights, key=lambda w: w.size).shape))
+
+
+def _weighted_sources(report: ModelReport, layer: Layer) -> set[str]:
+    """The nearest layers with weights that feed this one, through layers without weights
+    (activations, adds) and into nested models (the layers whose outputs leave them)."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    pending = list(layer.inbound)
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            node = report.layer(path)
+        except KeyError:
+            continue  # a model input
+        if node.is_container:
+            children = [
+                c for c in report.layers if c.parent == node.path and (c.calls or c.is_container)
+            ]
+            consumed = {s for child in children for s in child.inbound}
+            pending += [c.path for c in children if c.path not in consumed]
+        elif node.weights:
+            found.add(path)
+        else:
+            pending += list(node.inbound)
+    return found
 
 
 def _leaf_sources(report: ModelReport, layer: Layer) -> list[str]:
@@ -143,13 +265,13 @@ def _leaf_sources(report: ModelReport, layer: Layer) -> list[str]:
     return found
 
 
-def _differences(a: Layer, b: Layer) -> tuple[str, ...]:
+def _differences(a: Layer, b: Layer, kind=_class, shapes=_as_is) -> tuple[str, ...]:
     found = []
-    if a.class_name != b.class_name:
+    if kind(a) != kind(b):
         found.append("class")
-    if a.input_shapes != b.input_shapes:
+    if shapes(a.input_shapes) != shapes(b.input_shapes):
         found.append("input shape")
-    if a.output_shapes != b.output_shapes:
+    if shapes(a.output_shapes) != shapes(b.output_shapes):
         found.append("output shape")
     if a.params != b.params:
         found.append("params")
@@ -157,7 +279,7 @@ def _differences(a: Layer, b: Layer) -> tuple[str, ...]:
 
 
 def _rows(
-    layers_a: list[Layer], layers_b: list[Layer], partner: dict[str, Layer]
+    layers_a: list[Layer], layers_b: list[Layer], partner: dict[str, Layer], kind, shapes
 ) -> list[CompareRow]:
     """A's order; each B layer left alone goes just before the next paired B layer."""
     index_b = {layer.path: index for index, layer in enumerate(layers_b)}
@@ -169,7 +291,9 @@ def _rows(
         if match is not None:
             while lonely_b and index_b[lonely_b[0].path] < index_b[match.path]:
                 rows.append(CompareRow(a=None, b=lonely_b.pop(0), differences=()))
-            rows.append(CompareRow(a=layer, b=match, differences=_differences(layer, match)))
+            rows.append(
+                CompareRow(a=layer, b=match, differences=_differences(layer, match, kind, shapes))
+            )
         else:
             rows.append(CompareRow(a=layer, b=None, differences=()))
     rows += [CompareRow(a=None, b=layer, differences=()) for layer in lonely_b]

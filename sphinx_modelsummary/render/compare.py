@@ -72,8 +72,13 @@ def explanations(comparison: Comparison) -> list[tuple[str, str]]:
 def _formula_text(layer: Layer) -> str:
     formula = layer.formula
     if formula is None:
-        return f"{layer.path}: {format_count(layer.params)}"
-    return f"{layer.path}: {formula.substituted} = {format_count(formula.value)}"
+        text = f"{layer.path}: {format_count(layer.params)}"
+    else:
+        text = f"{layer.path}: {formula.substituted} = {format_count(formula.value)}"
+    if layer.buffers:  # PyTorch keeps batch-norm statistics as buffers, not parameters
+        kept = ", ".join(f"{b.name} {format_count(b.size)}" for b in layer.buffers)
+        text += f" (buffers, not parameters: {kept})"
+    return text
 
 
 def totals_line(comparison: Comparison) -> str:
