@@ -175,6 +175,10 @@ def totals_lines(report: ModelReport) -> list[tuple[str, str]]:
             f"{format_count(totals.non_trainable)} ({format_bytes(size[False])})",
         ),
     ]
+    if totals.buffers:  # PyTorch: batch-norm statistics and the like, not parameters
+        lines.append(
+            ("Buffers", f"{format_count(totals.buffers)} ({format_bytes(totals.buffer_bytes)})")
+        )
     if len(totals.bytes_by_dtype) > 1:  # mixed precision: each weight at its own dtype
         parts = [f"{dtype} {format_bytes(n)}" for dtype, n in totals.bytes_by_dtype.items()]
         lines.append(("Params by dtype", ", ".join(parts)))
@@ -203,21 +207,40 @@ def formula_rows(report: ModelReport, expand_nested: bool = True) -> list[Formul
             rows.append(_nested_formula_row(report, layer))
             continue
         formula = layer.formula
-        if formula is None:
-            continue
-        rows.append(
-            FormulaRow(
-                path=layer.path,
-                layer=f"{layer.path} ({layer.class_name})",
-                symbolic=formula.symbolic,
-                latex=formula.latex,
-                substituted=formula.substituted,
-                value=format_count(formula.value),
-                fallback=formula.fallback,
-                non_trainable=format_count(formula.non_trainable) if formula.non_trainable else "",
+        if formula is not None:
+            rows.append(
+                FormulaRow(
+                    path=layer.path,
+                    layer=f"{layer.path} ({layer.class_name})",
+                    symbolic=formula.symbolic,
+                    latex=formula.latex,
+                    substituted=formula.substituted,
+                    value=format_count(formula.value),
+                    fallback=formula.fallback,
+                    non_trainable=(
+                        format_count(formula.non_trainable) if formula.non_trainable else ""
+                    ),
+                )
             )
-        )
+        if layer.buffers and not layer.is_container:
+            rows.append(_buffers_row(layer))
     return rows
+
+
+def _buffers_row(layer: Layer) -> FormulaRow:
+    """A PyTorch module's buffers (running statistics), beside its parameters, not in them."""
+    counted = [b for b in layer.buffers if b.shared_with is None]
+    parts = " + ".join(f"{b.name} {format_count(b.size)}" for b in counted) or "0"
+    total = format_count(sum(b.size for b in counted))
+    return FormulaRow(
+        path=layer.path,
+        layer=f"{layer.path} buffers",
+        symbolic="buffers, not parameters",
+        latex=r"\text{buffers, not parameters}",
+        substituted=f"{parts} = {total}",
+        value="",
+        fallback=False,
+    )
 
 
 def _nested_formula_row(report: ModelReport, container: Layer) -> FormulaRow:
