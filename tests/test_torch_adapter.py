@@ -59,9 +59,7 @@ def test_a_module_held_by_three_blocks_is_counted_once():
 
 
 def test_an_embedding_tied_to_the_head_is_counted_once():
-    report = report_of(
-        "example_project.torch_shared:TiedLanguageModel", (1, 16), dtype="int64"
-    )
+    report = report_of("example_project.torch_shared:TiedLanguageModel", (1, 16), dtype="int64")
     assert report.totals.params == 130_944
     head = report.layer("head")
     assert head.params == 0 and head.weights[0].shared_with == "embed"
@@ -203,9 +201,7 @@ def test_a_failing_forward_names_the_shapes_and_the_users_line():
 
 def test_a_full_build_gives_the_same_report_with_real_weights():
     shape_only = report_of("example_project.torch_resnet:cifar_resnet", (1, 3, 32, 32))
-    full = report_of(
-        "example_project.torch_resnet:cifar_resnet", (1, 3, 32, 32), shape_only=False
-    )
+    full = report_of("example_project.torch_resnet:cifar_resnet", (1, 3, 32, 32), shape_only=False)
     assert full.build_mode == "full"
     assert full.layers == shape_only.layers and full.totals == shape_only.totals
 

@@ -81,7 +81,15 @@ def test_warm_build_imports_neither_torch_nor_tensorflow(tmp_path):
     )
     outputs = []
     for name in ("cold", "warm"):
-        command = ["-E", "-b", "html", "-d", str(tmp_path / "doctrees"), "docs", str(tmp_path / name)]
+        command = [
+            "-E",
+            "-b",
+            "html",
+            "-d",
+            str(tmp_path / "doctrees"),
+            "docs",
+            str(tmp_path / name),
+        ]
         done = subprocess.run(
             [sys.executable, "-c", probe, *command],
             cwd=tmp_path,

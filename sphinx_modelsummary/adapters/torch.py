@@ -234,27 +234,20 @@ def _grow_tree(node: _Node) -> None:
     if node.tensor is not None:
         return
     children = list(node.module.named_children())
-    if children:
-        own = [(n, t, False) for n, t in node.module.named_parameters(recurse=False)]
-        own += [(n, t, True) for n, t in node.module.named_buffers(recurse=False)]
-        for name, tensor, is_buffer in own:
-            node.children.append(
-                _Node(
-                    module=node.module,
-                    path=_join(node.path, name),
-                    name=name,
-                    depth=node.depth + 1,
-                    parent=node,
-                    tensor=(name, tensor, is_buffer),
-                )
-            )
-    for name, module in children:
+    own: list[tuple[str, Any, tuple | None]] = []
+    if children:  # a container's own parameters and buffers are rows of their own
+        own += [
+            (n, node.module, (n, t, False)) for n, t in node.module.named_parameters(recurse=False)
+        ]
+        own += [(n, node.module, (n, t, True)) for n, t in node.module.named_buffers(recurse=False)]
+    for name, module, tensor in own + [(n, m, None) for n, m in children]:
         child = _Node(
             module=module,
             path=_join(node.path, name),
             name=name,
             depth=node.depth + 1,
             parent=node,
+            tensor=tensor,
         )
         node.children.append(child)
         _grow_tree(child)
@@ -352,8 +345,11 @@ class _Recorder:
         #: (module id, parent node id) → node: which placement of a module a call belongs to.
         self.placements: dict[tuple[int, int], _Node] = {}
         self.first_node: dict[int, _Node] = {}
+        #: Parameter id → the row of a container's own parameter (a ViT's class token).
+        self.parameter_rows: dict[int, list[tuple[int, _Node | str]]] = {}
         for node in nodes:
             if node.tensor is not None:
+                self.parameter_rows[id(node.tensor[1])] = [(-1, node)]
                 continue
             self.first_node.setdefault(id(node.module), node)
             if node.parent is not None:
@@ -461,6 +457,10 @@ class _Recorder:
                     continue
             variable = getattr(current, "variable", None)  # a leaf: a parameter or constant
             if variable is not None:
+                rows = self.parameter_rows.get(id(variable))
+                source = self._resolve(node, call, rows) if rows else None
+                if source is not None and source not in found:
+                    found.append(source)
                 continue
             pending.extend(next_node for next_node, _ in current.next_functions)
         return found
@@ -580,9 +580,11 @@ def _layer(
     counted = [w for w in weights if w.shared_with is None]
     trainable = sum(w.size for w in counted if w.trainable)
     non_trainable = sum(w.size for w in counted if not w.trainable)
-    if node.tensor is not None:
+    output_shapes = tuple(tuple(c.output_shapes) for c in calls)
+    if node.tensor is not None:  # a container's own tensor: shown with its shape, as an input
         class_name = "Buffer" if node.tensor[2] else "Parameter"
         config: dict[str, Any] = {"shape": list(node.tensor[1].shape)}
+        output_shapes = ((tuple(int(d) for d in node.tensor[1].shape),),)
     else:
         class_name = type(node.module).__name__
         config = _config(node.module)
@@ -592,10 +594,10 @@ def _layer(
         class_name=class_name,
         depth=node.depth,
         parent=node.parent.path or None if node.parent else None,
-        output_shapes=tuple(tuple(c.output_shapes) for c in calls),
+        output_shapes=output_shapes,
         input_shapes=tuple(tuple(c.input_shapes) for c in calls),
         inbound=tuple(inbound),
-        calls=len(calls),
+        calls=len(output_shapes),
         weights=weights,
         params=trainable + non_trainable,
         trainable=trainable,

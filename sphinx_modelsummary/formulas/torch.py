@@ -145,6 +145,8 @@ _SHAPING = (
     *("Permute", "StochasticDepth", "FrozenBatchNorm2d"),
 )
 define(FRAMEWORK, *_ACTIVATIONS, *_SHAPING, macs=no_macs)
+# A container's own parameter or buffer (a ViT's class token) enters the graph like an input.
+define(FRAMEWORK, "Parameter", "Buffer", macs=no_macs, kind="input")
 define(FRAMEWORK, *_POOLING, macs=no_macs, kind="pool")
 
 
