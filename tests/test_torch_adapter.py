@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import pytest
+import torchvision
+from torch import nn
+
+from sphinx_modelsummary.costs import costs
+from sphinx_modelsummary.errors import BuildError
+from sphinx_modelsummary.execute import build_report
+from sphinx_modelsummary.request import BuildRequest
+from sphinx_modelsummary.target import parse_target
 
 pytestmark = pytest.mark.torch
-
-torch = pytest.importorskip("torch")
-torchvision = pytest.importorskip("torchvision")
-
-from torch import nn  # noqa: E402
-
-from sphinx_modelsummary.costs import costs  # noqa: E402
-from sphinx_modelsummary.errors import BuildError  # noqa: E402
-from sphinx_modelsummary.execute import build_report  # noqa: E402
-from sphinx_modelsummary.request import BuildRequest  # noqa: E402
-from sphinx_modelsummary.target import parse_target  # noqa: E402
 
 
 def report_of(target: str, *shapes, dtype: str | None = None, shape_only: bool = True):
