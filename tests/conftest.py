@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,19 @@ pytest_plugins = ["sphinx.testing.fixtures"]
 ROOTS = Path(__file__).parent / "roots"
 
 _REPORTS: dict[tuple, ModelReport] = {}
+
+
+_TF_IMPORT = re.compile(r"^(import|from) (keras|tensorflow|tf_keras)\b", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    """A torch run (``-m torch``) leaves out test modules that import Keras or TensorFlow
+    when collected: importing TensorFlow and then torch in one process crashes."""
+    if config.option.markexpr.strip() != "torch" or collection_path.suffix != ".py":
+        return None
+    if not collection_path.name.startswith("test_"):
+        return None
+    return bool(_TF_IMPORT.search(collection_path.read_text(encoding="utf-8")))
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,12 @@
-"""The PyTorch adapter on real modules: PyTorch's counts, shared tensors once, formulas, MACs."""
+"""The PyTorch adapter on real modules: PyTorch's counts, shared tensors once, formulas, MACs.
+
+torch is imported inside the tests, never when the module is collected: the
+Keras test run collects this module too, and TensorFlow then torch crashes.
+"""
 
 from __future__ import annotations
 
 import pytest
-import torchvision
-from torch import nn
 
 from sphinx_modelsummary.costs import costs
 from sphinx_modelsummary.errors import BuildError
@@ -78,52 +80,67 @@ def test_a_siamese_branch_is_one_row_called_twice():
     assert [info.name for info in report.inputs] == ["left", "right"]
 
 
+#: Module name → (torch.nn class, arguments, keyword arguments, input shapes).
 RECURRENT_AND_ATTENTION = {
-    "lstm": (lambda: nn.LSTM(10, 20), [(5, 3, 10)]),
+    "lstm": ("LSTM", (10, 20), {}, [(5, 3, 10)]),
     "lstm_deep": (
-        lambda: nn.LSTM(10, 20, num_layers=3, bidirectional=True, batch_first=True),
+        "LSTM",
+        (10, 20),
+        {"num_layers": 3, "bidirectional": True, "batch_first": True},
         [(2, 7, 10)],
     ),
     "lstm_proj": (
-        lambda: nn.LSTM(10, 20, num_layers=2, proj_size=6, bidirectional=True),
+        "LSTM",
+        (10, 20),
+        {"num_layers": 2, "proj_size": 6, "bidirectional": True},
         [(7, 2, 10)],
     ),
-    "lstm_no_bias": (lambda: nn.LSTM(10, 20, num_layers=2, bias=False), [(7, 2, 10)]),
-    "gru": (lambda: nn.GRU(8, 16, num_layers=2, bidirectional=True), [(7, 2, 8)]),
-    "rnn": (lambda: nn.RNN(8, 16, nonlinearity="relu"), [(7, 2, 8)]),
-    "lstm_cell": (lambda: nn.LSTMCell(8, 16), [(2, 8)]),
-    "gru_cell": (lambda: nn.GRUCell(8, 16, bias=False), [(2, 8)]),
-    "mha": (lambda: nn.MultiheadAttention(32, 4), [(5, 2, 32)] * 3),
+    "lstm_no_bias": ("LSTM", (10, 20), {"num_layers": 2, "bias": False}, [(7, 2, 10)]),
+    "gru": ("GRU", (8, 16), {"num_layers": 2, "bidirectional": True}, [(7, 2, 8)]),
+    "rnn": ("RNN", (8, 16), {"nonlinearity": "relu"}, [(7, 2, 8)]),
+    "lstm_cell": ("LSTMCell", (8, 16), {}, [(2, 8)]),
+    "gru_cell": ("GRUCell", (8, 16), {"bias": False}, [(2, 8)]),
+    "mha": ("MultiheadAttention", (32, 4), {}, [(5, 2, 32), (5, 2, 32), (5, 2, 32)]),
     "mha_kv": (
-        lambda: nn.MultiheadAttention(32, 4, kdim=12, vdim=20, batch_first=True),
+        "MultiheadAttention",
+        (32, 4),
+        {"kdim": 12, "vdim": 20, "batch_first": True},
         [(2, 5, 32), (2, 6, 12), (2, 6, 20)],
     ),
     "mha_bias_kv": (
-        lambda: nn.MultiheadAttention(32, 4, bias=False, add_bias_kv=True),
-        [(5, 2, 32)] * 3,
+        "MultiheadAttention",
+        (32, 4),
+        {"bias": False, "add_bias_kv": True},
+        [(5, 2, 32), (5, 2, 32), (5, 2, 32)],
     ),
-    "bilinear": (lambda: nn.Bilinear(3, 4, 5), [(2, 3), (2, 4)]),
-    "conv_transpose": (lambda: nn.ConvTranspose2d(8, 12, 3, groups=4, bias=False), [(1, 8, 5, 5)]),
-    "conv3d_groups": (lambda: nn.Conv3d(8, 12, (3, 2, 1), groups=2), [(1, 8, 5, 5, 5)]),
-    "layer_norm": (lambda: nn.LayerNorm((4, 6), bias=False), [(1, 3, 4, 6)]),
-    "group_norm": (lambda: nn.GroupNorm(2, 8), [(1, 8, 4)]),
-    "instance_norm": (lambda: nn.InstanceNorm2d(8, affine=True), [(1, 8, 4, 4)]),
-    "rms_norm": (lambda: nn.RMSNorm(6), [(2, 6)]),
-    "prelu": (lambda: nn.PReLU(8), [(2, 8, 3)]),
-    "embedding_bag": (lambda: nn.EmbeddingBag(10, 3), [(2, 4)]),
-    "decoder_layer": (lambda: nn.TransformerDecoderLayer(16, 2, 32), [(5, 2, 16), (6, 2, 16)]),
+    "bilinear": ("Bilinear", (3, 4, 5), {}, [(2, 3), (2, 4)]),
+    "conv_transpose": ("ConvTranspose2d", (8, 12, 3), {"groups": 4, "bias": False}, [(1, 8, 5, 5)]),
+    "conv3d_groups": ("Conv3d", (8, 12, (3, 2, 1)), {"groups": 2}, [(1, 8, 5, 5, 5)]),
+    "layer_norm": ("LayerNorm", ((4, 6),), {"bias": False}, [(1, 3, 4, 6)]),
+    "group_norm": ("GroupNorm", (2, 8), {}, [(1, 8, 4)]),
+    "instance_norm": ("InstanceNorm2d", (8,), {"affine": True}, [(1, 8, 4, 4)]),
+    "rms_norm": ("RMSNorm", (6,), {}, [(2, 6)]),
+    "prelu": ("PReLU", (8,), {}, [(2, 8, 3)]),
+    "embedding_bag": ("EmbeddingBag", (10, 3), {}, [(2, 4)]),
+    "decoder_layer": ("TransformerDecoderLayer", (16, 2, 32), {}, [(5, 2, 16), (6, 2, 16)]),
 }
-for _name, (_builder, _shapes) in RECURRENT_AND_ATTENTION.items():
-    globals()[f"build_{_name}"] = _builder
+
+
+def build(name: str):
+    """The module ``name`` of the table above (a target: ``tests...:build('lstm')``)."""
+    from torch import nn
+
+    class_name, args, kwargs, _ = RECURRENT_AND_ATTENTION[name]
+    return getattr(nn, class_name)(*args, **kwargs)
 
 
 @pytest.mark.parametrize("name", sorted(RECURRENT_AND_ATTENTION))
 def test_named_formulas_equal_the_real_counts(name):
-    builder, shapes = RECURRENT_AND_ATTENTION[name]
+    shapes = RECURRENT_AND_ATTENTION[name][3]
     dtype = "int64" if name == "embedding_bag" else None
-    report = report_of(f"{__name__}:build_{name}", *shapes, dtype=dtype)
+    report = report_of(f"{__name__}:build({name!r})", *shapes, dtype=dtype)
     assert report.formula_disagreements == ()
-    real = sum(p.numel() for p in builder().parameters())
+    real = sum(p.numel() for p in build(name).parameters())
     assert report.totals.params == real
     weighted = [layer for layer in report.layers if layer.weights and not layer.is_container]
     assert weighted and all(not layer.formula.fallback for layer in weighted), [
@@ -133,7 +150,7 @@ def test_named_formulas_equal_the_real_counts(name):
 
 
 def test_lstm_formula_reads_as_pytorch_stores_it():
-    report = report_of(f"{__name__}:build_lstm_proj", (7, 2, 10))
+    report = report_of(f"{__name__}:build('lstm_proj')", (7, 2, 10))
     formula = report.layers[0].formula
     assert formula.symbolic == "D·(4·h·(n_in + p + 2) + p·h) + D·(4·h·(D·p + p + 2) + p·h)"
     assert formula.value == 6_560
@@ -156,6 +173,8 @@ TORCHVISION = {
 
 @pytest.mark.parametrize("name", sorted(TORCHVISION))
 def test_torchvision_totals_are_sum_numel_and_macs_match_the_table(name):
+    import torchvision
+
     report = report_of(f"torchvision.models:{name}", (1, 3, 224, 224))
     model = getattr(torchvision.models, name)()
     assert report.totals.params == sum(p.numel() for p in model.parameters())
@@ -186,12 +205,14 @@ def test_a_builder_returning_something_else_is_named():
 
 
 def not_a_module():
+    from torch import nn
+
     return [nn.Linear(2, 3)]
 
 
 def test_a_failing_forward_names_the_shapes_and_the_users_line():
     with pytest.raises(BuildError) as caught:
-        report_of(f"{__name__}:build_rnn", (7, 2, 5))
+        report_of(f"{__name__}:build('rnn')", (7, 2, 5))
     assert caught.value.kind == "builder"
     assert "calling the module on (7, 2, 5) float32 failed" in caught.value.message
 
