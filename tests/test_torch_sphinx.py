@@ -53,7 +53,7 @@ def test_failing_torch_builders_are_errors_at_their_lines(app):
     assert app.statuscode == 1
     warnings = warnings_of(app)
     expected = [
-        (4, r"torch_problems:raises raised an error:.*width 3 is not supported"),
+        (4, r"target 'torch_problems:raises' raised an error:"),
         (6, r"did not finish within 2 s"),
         (9, r"crashed the process that ran it \(exited with status 3\)"),
         (11, r"crashed the process that ran it \(.*SIGSEGV"),
@@ -63,6 +63,7 @@ def test_failing_torch_builders_are_errors_at_their_lines(app):
     ]
     for line, message in expected:
         assert re.search(rf"index\.rst:{line}: ERROR: .*{message}", warnings), (line, warnings)
+    assert "ValueError: width 3 is not supported" in warnings
     text = page(app, "index").get_text(" ")
     assert "15" in text  # the module after the failures was still built
 
@@ -101,5 +102,5 @@ def test_warm_build_imports_neither_torch_nor_tensorflow(tmp_path):
         assert "frameworks: []" in done.stdout
         assert "195,738" in (tmp_path / name / "index.html").read_text(encoding="utf-8")
         outputs.append(done.stdout)
-    assert "0 from the cache, 1 worker process started" in outputs[0]
+    assert "from the cache, 1 worker process started" in outputs[0]
     assert "from the cache, 0 worker processes started" in outputs[1]
