@@ -7,8 +7,9 @@ running statistics) are not parameters, so no formula counts them.
 
 MACs follow torchvision's table and the papers: multiply–accumulates of
 convolutions, linear layers, recurrent cells and attention (its projections
-and its two matrix products); normalisation, activations, pooling and other
-element-wise work count zero. A PyTorch module is traced with the input shape
+and its two matrix products); pooling counts one accumulate per window
+element, as for Keras; normalisation, activations and other element-wise work
+count zero. A PyTorch module is traced with the input shape
 the page gives, batch included, so the counts are for that input: give a batch
 of 1 for the per-sample figures torchvision publishes.
 """
@@ -147,7 +148,19 @@ _SHAPING = (
 define(FRAMEWORK, *_ACTIVATIONS, *_SHAPING, macs=no_macs)
 # A container's own parameter or buffer (a ViT's class token) enters the graph like an input.
 define(FRAMEWORK, "Parameter", "Buffer", macs=no_macs, kind="input")
-define(FRAMEWORK, *_POOLING, macs=no_macs, kind="pool")
+
+
+def pooling_macs(layer: Layer, call: int) -> int:
+    """As for Keras: one accumulate per window element (adaptive pooling: per input element)."""
+    if layer.class_name.startswith("Adaptive"):
+        return _numel(_inputs(layer, call)[0], "input")
+    window = layer.config.get("kernel_size") or 1
+    dims = int(layer.class_name[-2])  # MaxPool2d: a window over 2 dimensions
+    size = math.prod(window) if isinstance(window, list) else int(window) ** dims
+    return size * _numel(_output(layer, call), "output")
+
+
+define(FRAMEWORK, *_POOLING, macs=pooling_macs, kind="pool")
 
 
 # Linear layers and embeddings ------------------------------------------------------------
