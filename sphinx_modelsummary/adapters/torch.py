@@ -20,6 +20,7 @@ apart, on the layers and in the totals.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import inspect
 import itertools
@@ -616,21 +617,23 @@ def _calls_per_parent_call(node: _Node) -> int:
 
 
 def _with_container_counts(layers: list[Layer]) -> list[Layer]:
-    """A container's row shows the sum of its rows below (deepest first)."""
-    by_path = {layer.path: layer for layer in layers}
-    for layer in sorted(layers, key=lambda item: -item.depth):
-        if not layer.is_container:
-            continue
-        children = [by_path[c.path] for c in layers if c.parent == layer.path]
-        by_path[layer.path] = Layer(
-            **{
-                **{f: getattr(layer, f) for f in layer.__dataclass_fields__},
-                "params": sum(c.params for c in children),
-                "trainable": sum(c.trainable for c in children),
-                "non_trainable": sum(c.non_trainable for c in children),
-            }
-        )
-    return [by_path[layer.path] for layer in layers]
+    """A container's row shows the sum of the rows below it (rows follow their container,
+    so going backwards every child is final before its parent)."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    done: list[Layer] = []
+    for layer in reversed(layers):
+        if layer.is_container:
+            params, trainable, frozen = sums[layer.path]
+            layer = dataclasses.replace(
+                layer, params=params, trainable=trainable, non_trainable=frozen
+            )
+        if layer.parent is not None:
+            parent = sums[layer.parent]
+            parent[0] += layer.params
+            parent[1] += layer.trainable
+            parent[2] += layer.non_trainable
+        done.append(layer)
+    return done[::-1]
 
 
 def _totals(model: nn.Module) -> Totals:
