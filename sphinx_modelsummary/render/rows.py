@@ -208,14 +208,17 @@ def formula_rows(report: ModelReport, expand_nested: bool = True) -> list[Formul
             continue
         formula = layer.formula
         if formula is not None:
+            # A weight held by an earlier layer too (a tied head) is counted there, once.
+            shared = sorted({w.shared_with for w in layer.weights if w.shared_with})
+            note = f" (shared with {', '.join(shared)}, counted there)" if shared else ""
             rows.append(
                 FormulaRow(
                     path=layer.path,
                     layer=f"{layer.path} ({layer.class_name})",
                     symbolic=formula.symbolic,
                     latex=formula.latex,
-                    substituted=formula.substituted,
-                    value=format_count(formula.value),
+                    substituted=formula.substituted + note,
+                    value=format_count(layer.params if shared else formula.value),
                     fallback=formula.fallback,
                     non_trainable=(
                         format_count(formula.non_trainable) if formula.non_trainable else ""
