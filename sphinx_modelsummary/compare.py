@@ -78,10 +78,7 @@ def compare(a: ModelReport, b: ModelReport) -> Comparison:
         for candidate in layers_b:
             if candidate.path in taken or kind(candidate) != kind(layer):
                 continue
-            if cross:
-                score = _cross_score(layer, candidate, partner, rank_a, rank_b, a, b)
-            else:
-                score = _score(layer, candidate, partner, rank_a, rank_b, b)
+            score = _score(layer, candidate, partner, rank_a, rank_b, a, b)
             if best_score is None or score > best_score:
                 best, best_score = candidate, score
         if best is not None:
@@ -165,45 +162,35 @@ def _score(
     partner: dict[str, Layer],
     rank_a: dict[str, float],
     rank_b: dict[str, float],
-    b: ModelReport,
-) -> float:
-    score = 0.0
-    mapped = {partner[source].path for source in layer.inbound if source in partner}
-    if mapped and mapped & set(_leaf_sources(b, candidate)):
-        score += 4
-    if layer.output_shapes[:1] == candidate.output_shapes[:1]:
-        score += 2
-    if layer.input_shapes[:1] == candidate.input_shapes[:1]:
-        score += 1
-    if layer.params == candidate.params:
-        score += 1
-    return score - 2 * abs(rank_a[layer.path] - rank_b[candidate.path])
-
-
-def _cross_score(
-    layer: Layer,
-    candidate: Layer,
-    partner: dict[str, Layer],
-    rank_a: dict[str, float],
-    rank_b: dict[str, float],
     a: ModelReport,
     b: ModelReport,
 ) -> float:
-    """Across frameworks: fed by the partners of its nearest weighted sources, the same
-    weight shape up to the order of axes, the same shapes up to layout."""
+    """How well ``candidate`` (in B) fits ``layer`` (in A): fed by the partners of its
+    sources, the same shapes and count, a similar place. Across frameworks the sources are
+    the nearest weighted layers, weight shapes count in any order of axes, shapes in any
+    layout, and the place is the position among the layers, not the graph depth: a module
+    called twice (one ReLU per PyTorch block) loops the graph back on itself."""
+    cross = a.framework != b.framework
+    if cross:
+        mine, theirs = _weighted_sources(a, layer), _weighted_sources(b, candidate)
+    else:
+        mine, theirs = set(layer.inbound), set(_leaf_sources(b, candidate))
+    shapes = _layout_free if cross else _as_is
     score = 0.0
-    mapped = {partner[s].path for s in _weighted_sources(a, layer) if s in partner}
-    if mapped and mapped & _weighted_sources(b, candidate):
+    mapped = {partner[source].path for source in mine if source in partner}
+    if mapped and mapped & theirs:
         score += 4
-    if _signature(layer) == _signature(candidate):
+    if cross and _signature(layer) == _signature(candidate):
         score += 3
-    if _layout_free(layer.output_shapes[:1]) == _layout_free(candidate.output_shapes[:1]):
+    if shapes(layer.output_shapes[:1]) == shapes(candidate.output_shapes[:1]):
         score += 2
-    if _layout_free(layer.input_shapes[:1]) == _layout_free(candidate.input_shapes[:1]):
+    if shapes(layer.input_shapes[:1]) == shapes(candidate.input_shapes[:1]):
         score += 1
-    # Where the layers sit, not their graph depth: a module called twice (one ReLU per
-    # PyTorch block) loops the graph back on itself.
-    return score - 3 * abs(_place(a, layer) - _place(b, candidate))
+    if not cross and layer.params == candidate.params:
+        score += 1
+    if cross:
+        return score - 3 * abs(_place(a, layer) - _place(b, candidate))
+    return score - 2 * abs(rank_a[layer.path] - rank_b[candidate.path])
 
 
 def _place(report: ModelReport, layer: Layer) -> float:

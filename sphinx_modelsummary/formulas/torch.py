@@ -238,13 +238,19 @@ _CONVS = tuple(f"{lazy}Conv{n}d" for lazy in ("", "Lazy") for n in (1, 2, 3))
 _CONV_TRANSPOSES = tuple(f"{lazy}ConvTranspose{n}d" for lazy in ("", "Lazy") for n in (1, 2, 3))
 
 
-@_formula(*_CONVS, macs=conv_macs)
-def conv(layer: Layer) -> Parts:
-    """``(c_in/g·k_h·k_w + 1)·c_out``: each output channel sees ``c_in/g`` input channels."""
+def _channels(layer: Layer) -> tuple[list[int], Expr, Expr, Expr, int]:
+    """Kernel sizes, the window ``k_h·k_w``, ``c_in``, ``c_out`` and the groups."""
     sizes, window = _window(layer)
     c_in = _sym("c_in", _config(layer, "in_channels"))
     c_out = _sym("c_out", _config(layer, "out_channels"))
-    per_output = _per_group(c_in, int(layer.config.get("groups") or 1))
+    return sizes, window, c_in, c_out, int(layer.config.get("groups") or 1)
+
+
+@_formula(*_CONVS, macs=conv_macs)
+def conv(layer: Layer) -> Parts:
+    """``(c_in/g·k_h·k_w + 1)·c_out``: each output channel sees ``c_in/g`` input channels."""
+    sizes, window, c_in, c_out, groups = _channels(layer)
+    per_output = _per_group(c_in, groups)
     terms = [term("weight", (c_out.value, per_output.value, *sizes))]
     expression = _with_bias(per_output * window, layer, terms, (c_out.value,)) * c_out
     return "conv", expression, tuple(terms)
@@ -253,10 +259,8 @@ def conv(layer: Layer) -> Parts:
 @_formula(*_CONV_TRANSPOSES, macs=conv_transpose_macs)
 def conv_transpose(layer: Layer) -> Parts:
     """``c_in·(c_out/g)·k_h·k_w + c_out``: the weight is stored input channels first."""
-    sizes, window = _window(layer)
-    c_in = _sym("c_in", _config(layer, "in_channels"))
-    c_out = _sym("c_out", _config(layer, "out_channels"))
-    per_input = _per_group(c_out, int(layer.config.get("groups") or 1))
+    sizes, window, c_in, c_out, groups = _channels(layer)
+    per_input = _per_group(c_out, groups)
     terms = [term("weight", (c_in.value, per_input.value, *sizes))]
     expression = c_in * per_input * window
     if _has(layer, "bias"):
