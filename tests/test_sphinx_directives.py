@@ -65,7 +65,7 @@ def test_summary_formulas_and_role_in_html(app):
         "80 B",
     ]
     block = " ".join(text_of(line) for line in costs.select("p.modelsummary-totals"))
-    assert "MACs per sample: 28.90 M" in block
+    assert "MACs per sample: 28.76 M" in block
     assert "Input size (batch 2): 24.00 KB" in block
     assert "Forward/backward pass size: 7.25 MB" in block  # twice the batch-1 figure
     folded = costs.select_one("table.modelsummary-formulas")
