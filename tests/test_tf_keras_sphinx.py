@@ -125,3 +125,37 @@ def test_tf_dot_keras_is_keras2_with_tf_use_legacy_keras(rootdir, legacy, framew
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert (report["framework"], report["totals"]["params"]) == (framework, 21)
+
+
+def test_keras2_pages_are_cached_and_locked_like_keras3_ones(tmp_path, rootdir):
+    """A cold build writes the lockfile; a warm one builds nothing and starts no worker;
+    a lockfile count the code no longer gives is drift at its line."""
+    source = tmp_path / "docs"
+    shutil.copytree(rootdir / "test-tfkeras-cache", source)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    runs = []
+    for name in ("cold", "warm", "drift"):
+        if name == "drift":
+            lockfile = source / "models.lock.json"
+            lockfile.write_text(lockfile.read_text().replace("128624", "32624"))
+        command = ["-m", "sphinx", "-E", "-b", "html", "-d", "doctrees", "docs", name]
+        runs.append(
+            subprocess.run(
+                [sys.executable, *command], cwd=tmp_path, capture_output=True, text=True, env=env
+            )
+        )
+    cold, warm, drift = runs
+    assert cold.returncode == 0 and warm.returncode == 0, cold.stderr + warm.stderr
+    assert "modelsummary: 2 models, 0 from the cache, 1 worker process started" in cold.stdout
+    assert "modelsummary: 2 models, 2 from the cache, 0 worker processes started" in warm.stdout
+    locked = json.loads((source / "models.lock.json").read_text())["models"]
+    assert locked["example_project.legacy_fire:fire_module_functional"] == {
+        "non_trainable": 144,
+        "params": 32_624,
+        "trainable": 32_480,
+    }
+    assert "The FireModule has 32,624 parameters." in text_of(
+        BeautifulSoup((tmp_path / "warm" / "index.html").read_text(), "html.parser")
+    )
+    assert drift.returncode == 1
+    assert re.search(r"index\.rst:\d+: ERROR: .*32,624.*128,624", drift.stderr), drift.stderr

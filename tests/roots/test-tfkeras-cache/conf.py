@@ -1,0 +1,2 @@
+extensions = ["sphinx_modelsummary"]
+modelsummary_lockfile = "models.lock.json"
