@@ -1,10 +1,54 @@
-"""What the Sphinx tests read from a test app: its warnings as plain text."""
+"""What the Sphinx tests read from a test app: its warnings, and the totals a page shows."""
 
 from __future__ import annotations
 
 import re
 
+from bs4 import BeautifulSoup
+
 
 def warnings_of(app) -> str:
     """The app's warning stream without colour codes."""
     return re.sub(r"\x1b\[[0-9;]*m", "", app._warning.getvalue())
+
+
+def totals_of(html: str) -> list[dict[str, str]]:
+    """Each totals block of an HTML page, in page order: ``{"Total params": "15 (60.00 B)"}``."""
+    page = BeautifulSoup(html, "html.parser")
+    blocks = []
+    for block in page.select("dl.modelsummary-totals"):
+        labels = [dt.get_text(strip=True).rstrip(":") for dt in block.find_all("dt")]
+        values = [dd.get_text(" ", strip=True) for dd in block.find_all("dd")]
+        blocks.append(dict(zip(labels, values, strict=True)))
+    return blocks
+
+
+def latex_tables(tex: str) -> list[list[list[str]]]:
+    """Each table of a LaTeX file as rows of cell texts (header first), markup stripped."""
+    tables = []
+    pattern = r"\\begin\{(longtable|tabulary)\}.*?\n(.*?)\\end\{\1\}"
+    for match in re.finditer(pattern, tex, re.DOTALL):
+        body = match.group(2)
+        header, _, rest = body.partition(r"\endfirsthead")
+        _, _, rest = rest.partition(r"\sphinxtableatstartofbodyhook")
+        if not rest:  # a tabulary has no running head
+            header, rest = "", body
+        rows = [_latex_row(row) for row in re.split(r"\\\\\s*\n", header + r"\\" + "\n" + rest)]
+        tables.append([row for row in rows if any(row)])
+    return tables
+
+
+def _latex_row(row: str) -> list[str]:
+    cells = re.split(r"\n&", row)
+    return [_latex_text(cell) for cell in cells]
+
+
+_VARWIDTH = r"\\(begin|end)\{varwidth\}(\[t\])?(\{\\sphinxcolwidth\{\d+\}\{\d+\}\})?%?"
+
+
+def _latex_text(cell: str) -> str:
+    cell = cell.replace(r"\sphinxhyphen{}", "-")
+    cell = re.sub(_VARWIDTH, "", cell)
+    cell = re.sub(r"\\sphinx(style)?(strong|stylestrong)\{([^{}]*)\}", r"\3", cell)
+    cell = re.sub(r"\\(sphinx\w+|hline|cline\{[^}]*\})", " ", cell)
+    return " ".join(cell.split()).replace(r"\_", "_")

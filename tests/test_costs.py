@@ -29,12 +29,48 @@ HAND_COUNTS = {
     "joined": 0,
 }
 
+#: Output elements per sample of every layer of the zoo (inputs count zero), counted by hand;
+#: activations are float32, so each element is 4 bytes.
+HAND_OUTPUTS = {
+    "image": 0,
+    "sequence": 0,
+    "conv": 8 * 8 * 4,
+    "depthwise": 8 * 8 * 4,
+    "separable": 8 * 8 * 6,
+    "norm": 8 * 8 * 6,
+    "pool": 4 * 4 * 6,
+    "transpose": 8 * 8 * 2,
+    "global_pool": 2,
+    "lstm": 5 * 4,
+    "gru": 5 * 2,
+    "attention": 5 * 2,
+    "einsum": 5 * 7,
+    "flatten": 35,
+    "joined": 37,
+    "dense": 3,
+}
+HAND_ACTIVATION_BYTES = 4 * sum(HAND_OUTPUTS.values())  # 4 · 1,656 = 6,624 per sample
+
 
 def test_macs_of_every_layer_kind_match_hand_counts(report_of):
     model_costs = costs(report_of("builders:cost_zoo"))
     for path, expected in HAND_COUNTS.items():
         assert model_costs.of(path).macs == expected, path
     assert model_costs.macs == sum(HAND_COUNTS.values())
+
+
+def test_activation_and_input_bytes_match_hand_counts(report_of):
+    for batch_size in (1, 3):
+        model_costs = costs(report_of("builders:cost_zoo"), batch_size)
+        for path, elements in HAND_OUTPUTS.items():
+            assert model_costs.of(path).activation_bytes == 4 * elements * batch_size, path
+        assert model_costs.activation_bytes == HAND_ACTIVATION_BYTES * batch_size
+        assert model_costs.input_bytes == 4 * (8 * 8 * 3 + 5 * 3) * batch_size
+        assert model_costs.params_bytes == 4 * 724
+        assert model_costs.forward_backward_bytes == 2 * HAND_ACTIVATION_BYTES * batch_size
+        assert model_costs.total_bytes == 4 * (207 * batch_size + 724) + (
+            2 * HAND_ACTIVATION_BYTES * batch_size
+        )
 
 
 @pytest.mark.parametrize(
@@ -84,8 +120,18 @@ def test_show_json_has_macs_and_activation_bytes(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["totals"]["macs"] == sum(HAND_COUNTS.values())
     assert data["totals"]["batch_size"] == 2
-    assert data["totals"]["activation_bytes"] > 0
+    assert data["totals"]["activation_bytes"] == 2 * HAND_ACTIVATION_BYTES
     layers = {layer["path"]: layer for layer in data["layers"]}
-    assert layers["conv"]["macs"] == HAND_COUNTS["conv"]
+    assert {path: layers[path]["macs"] for path in HAND_COUNTS} == HAND_COUNTS
     assert main(["show", "builders:cost_zoo", "--costs"]) == 0
-    assert "MACs per sample: " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # 17,141 MACs; 6,624 B of activations, twice for the backward pass; 828 B of inputs
+    assert sum(HAND_COUNTS.values()) == 17_141
+    for line in (
+        "MACs per sample: 17.14 K",
+        "Input size (batch 1): 828 B",
+        "Forward/backward pass size: 12.94 KB",
+        "Params size: 2.83 KB",
+        "Estimated total size: 16.57 KB",
+    ):
+        assert line in out.splitlines(), line

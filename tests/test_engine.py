@@ -151,31 +151,89 @@ def test_unwritable_cache_folder_warns_once_and_the_build_goes_on(tmp_path):
     assert len(warnings) == 1 and "going on without caching" in warnings[0]
 
 
+#: Run in a second process: a "slow disk" that stops every write into the cache folder after
+#: its first half until the test says go on, so the moment the race needs is not left to chance.
+_PAUSED_WRITER = """
+import builtins, io, os, sys
+sys.path.insert(0, {tests!r})
+from sphinx_modelsummary.engine import Engine
+from sphinx_modelsummary.request import BuildRequest
+from sphinx_modelsummary.target import parse_target
+
+folder, real_open, paused = {folder!r}, io.open, []
+
+class PausingFile:
+    def __init__(self, file):
+        self._file = file
+    def write(self, data):
+        if paused:
+            return self._file.write(data)
+        paused.append(True)
+        half = max(1, len(data) // 2)
+        self._file.write(data[:half])
+        self._file.flush()
+        print("paused", flush=True)
+        sys.stdin.readline()
+        return half + self._file.write(data[half:])
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self._file.__exit__(*exc)
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+def pausing_open(file, mode="r", *args, **kwargs):
+    opened = real_open(file, mode, *args, **kwargs)
+    path = os.readlink(f"/proc/self/fd/{{file}}") if isinstance(file, int) else os.fspath(file)
+    writing = any(flag in mode for flag in "wax+")
+    return PausingFile(opened) if writing and os.path.abspath(path).startswith(folder) else opened
+
+builtins.open = io.open = pausing_open
+engine = Engine(cache_dir=folder, isolated=False)
+outcome = engine.report(BuildRequest(parse_target("builders:tied_embeddings")))
+assert outcome.report.totals.params == 800
+"""
+
+
 def test_two_processes_sharing_a_cache_do_not_corrupt_it(tmp_path):
-    script = textwrap.dedent(
-        f"""
-        import sys
-        sys.path.insert(0, {str(TESTS)!r})
-        from sphinx_modelsummary.engine import Engine
-        from sphinx_modelsummary.request import BuildRequest
-        from sphinx_modelsummary.target import parse_target
-        engine = Engine(cache_dir={str(tmp_path / "cache")!r}, isolated=False)
-        for _ in range(20):
-            report = engine.report(BuildRequest(parse_target("builders:tied_embeddings")))
-            assert report.report.totals.params == 800
-        """
-    )
+    """One process is stopped halfway through writing an entry while another reads and writes.
+
+    Whatever the reader finds under an entry's name is a whole entry or nothing, and the two
+    writers do not trip over each other's temporary files.
+    """
+    cache = tmp_path / "cache"
+    script = _PAUSED_WRITER.format(tests=str(TESTS), folder=str(cache))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    runs = [
-        subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE)
-        for _ in range(2)
-    ]
-    for run in runs:
-        _, errors = run.communicate(timeout=300)
-        assert run.returncode == 0, errors.decode()
-    (entry,) = (tmp_path / "cache").glob("*.json")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline() == "paused\n", writer.communicate(timeout=300)[1]
+        for entry in cache.glob("*.json"):  # a half-written entry must not be under its name
+            json.loads(entry.read_text())
+        warnings: list[str] = []
+        reader = Engine(cache_dir=str(cache), warn=warnings.append, isolated=False)
+        outcome = reader.report(request("builders:tied_embeddings"))
+        assert not outcome.cached and outcome.report.totals.params == 800
+        assert warnings == []
+        writer.stdin.write("go on\n")
+        writer.stdin.flush()
+        _, errors = writer.communicate(timeout=300)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert writer.returncode == 0, errors
+    assert not [line for line in errors.splitlines() if line.startswith("warning: ")], errors
+    (entry,) = cache.glob("*.json")
     assert json.loads(entry.read_text())["report"]["totals"]["params"] == 800
-    assert not list((tmp_path / "cache").glob("*.tmp"))
+    assert not list(cache.glob("*.tmp"))
+    again = Engine(cache_dir=str(cache), isolated=False).report(request("builders:tied_embeddings"))
+    assert again.cached and again.report.totals.params == 800
 
 
 # Frameworks: decided before anything runs, one worker each ---------------------------------

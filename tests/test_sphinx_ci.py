@@ -87,6 +87,19 @@ def test_check_command_and_parallel_build_agree(tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads((source / "_build" / "modelcheck" / "modelcheck.json").read_text())
     assert data["summary"] == {"total": 4, "ok": 4, "drift": 0, "error": 0}
+    checked = [
+        (r["document"], r["line"], r["directive"], r["target"], r["status"], r["actual"]["params"])
+        for r in data["results"]
+    ]
+    assert checked == [
+        ("index", 8, "model-summary", "example_project.fire:fire_module_functional", "ok", 32_624),
+        ("index", 15, "model-formulas", "example_project.fire:FireModuleWithSlip", "ok", 128_624),
+        ("other", 6, "model-summary", "example_project.resnet:cifar_resnet", "ok", 197_418),
+        ("other", 10, "model-formulas", "example_project.fire:FireModuleWithSlip", "ok", 128_624),
+    ]
+    assert data["results"][0]["expected"] == {
+        "params": "32,624", "trainable": "32_480", "non-trainable": "144"
+    }  # fmt: skip
     html = tmp_path / "html"
     done = run("-m", "sphinx", "-j", "2", "-b", "html", "docs", str(html), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -99,7 +112,16 @@ def test_check_command_fails_on_drift(tmp_path):
         "-m", "sphinx_modelsummary", "check", str(ROOTS / "test-drift"), str(tmp_path), cwd=tmp_path
     )
     assert done.returncode == 1
-    assert json.loads((tmp_path / "modelcheck.json").read_text())["summary"]["drift"] == 1
+    data = json.loads((tmp_path / "modelcheck.json").read_text())
+    assert data["summary"] == {"total": 3, "ok": 2, "drift": 1, "error": 0}
+    assert [(r["document"], r["line"], r["target"], r["status"]) for r in data["results"]] == [
+        ("fine", 4, "example_project.basics:rgb_conv", "ok"),
+        ("fine", 7, "example_project.basics:pointwise_conv", "ok"),
+        ("index", 10, "example_project.fire:FireModuleWithSlip", "drift"),
+    ]
+    assert data["results"][2]["messages"] == [
+        "params: the page promises 32,624, the code builds 128,624 (does not match)"
+    ]
 
 
 def test_check_command_needs_a_folder_with_conf_py(tmp_path, capsys):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from sphinx_helpers import warnings_of
+from sphinx_helpers import latex_tables, warnings_of
 
 
 def html_of(app, docname: str = "index") -> BeautifulSoup:
@@ -93,7 +93,15 @@ def test_latex_builder(app):
     tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
     assert "fire\\_expand\\_2\\_conv (Conv3D)" in tex
     assert "32,032" in tex
-    assert "\\begin{longtable}" in tex or "\\begin{tabulary}" in tex
+    tables = {table[1][0]: table for table in latex_tables(tex)}
+    summary = tables["volume (InputLayer)"]
+    assert summary[0] == ["Layer (type)", "Output shape", "Params", "Connected to", "Trainable"]
+    assert summary[6] == [
+        "fire_expand_2_conv (Conv3D)", "(None, 128, 128, 50, 32)", "32,032", "fire_squeeze_1_relu",
+        "yes",
+    ]  # fmt: skip
+    assert re.search(r"\{Total params\}\s*\\sphinxAtStartPar\s*32,624 \(127\.44 KB\)", tex)
+    assert tables["conv_block/conv3d (Conv3D)"][-1] == ["Total", "", "", "128,624", "144"]
 
 
 @pytest.mark.sphinx("html", testroot="drift", freshenv=True)

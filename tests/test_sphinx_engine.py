@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sphinx_helpers import warnings_of
+from sphinx_helpers import totals_of, warnings_of
 
 ROOTS = Path(__file__).parent / "roots"
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -36,7 +36,8 @@ def test_hanging_builder_is_an_error_at_its_line_and_the_page_goes_on(app):
     ), warnings
     page = (app.outdir / "slow.html").read_text(encoding="utf-8")
     assert "could not document model_b:hangs" in page
-    assert "15" in page  # the model after it on the same page was still built
+    # the model after it on the same page was still built, and shows its own count
+    assert [block["Total params"] for block in totals_of(page)] == ["15 (60 B)"]
 
 
 @pytest.mark.sphinx("html", testroot="engine", freshenv=True)
@@ -73,7 +74,8 @@ def test_warm_build_starts_no_worker_and_imports_no_framework(tmp_path):
         )
         assert done.returncode == 0, done.stderr
         assert json.loads((out / "frameworks.json").read_text()) == []
-        assert "15" in (out / "a.html").read_text()
+        (totals,) = totals_of((out / "a.html").read_text(encoding="utf-8"))
+        assert totals["Total params"] == "15 (60 B)"
         runs.append(done.stdout)
     assert "modelsummary: 2 models, 0 from the cache, 1 worker process started" in runs[0]
     assert "modelsummary: 2 models, 2 from the cache, 0 worker processes started" in runs[1]
