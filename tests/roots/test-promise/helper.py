@@ -1,0 +1,5 @@
+import keras
+
+
+def block(x):
+    return keras.layers.Dense(3)(x)

@@ -1,0 +1,8 @@
+import keras
+from helper import block
+
+
+def build():
+    inputs = keras.Input((4,))
+    outputs = keras.layers.BatchNormalization()(block(inputs))
+    return keras.Model(inputs, outputs, name="helped")
