@@ -13,13 +13,25 @@ def warnings_of(app) -> str:
 
 
 def totals_of(html: str) -> list[dict[str, str]]:
-    """Each totals block of an HTML page, in page order: ``{"Total params": "15 (60.00 B)"}``."""
+    """Each totals block of an HTML page, in page order: ``{"Total params": "15 (60 B)"}``."""
     page = BeautifulSoup(html, "html.parser")
     blocks = []
-    for block in page.select("dl.modelsummary-totals"):
-        labels = [dt.get_text(strip=True).rstrip(":") for dt in block.find_all("dt")]
-        values = [dd.get_text(" ", strip=True) for dd in block.find_all("dd")]
-        blocks.append(dict(zip(labels, values, strict=True)))
+    for block in page.select(".modelsummary-totals"):
+        figures = block.select(".modelsummary-figure")
+        if figures:  # <span class="modelsummary-figure">Label: <span ...-value>value</span>
+            pairs = [
+                (
+                    figure.get_text(strip=True).split(":", 1)[0],
+                    figure.select_one(".modelsummary-value").get_text(" ", strip=True),
+                )
+                for figure in figures
+            ]
+        else:  # a field list: <dt>Label:</dt><dd>value</dd>
+            labels = [dt.get_text(strip=True).rstrip(":") for dt in block.find_all("dt")]
+            values = [dd.get_text(" ", strip=True) for dd in block.find_all("dd")]
+            pairs = list(zip(labels, values, strict=True))
+        if pairs:
+            blocks.append(dict(pairs))
     return blocks
 
 

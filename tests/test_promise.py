@@ -143,15 +143,19 @@ def test_an_edited_lockfile_fails_the_next_builds(project):
         app = project.build(freshenv=freshenv, confoverrides=settings)
         warnings = warnings_of(app)
         assert app.statuscode == 1, warnings
-        source = "the lockfile models.lock.json promises"
-        for page, count, promised, built in (
-            ("code", "trainable", 14, 15),
-            ("code", "non-trainable", 1, 0),
-            ("helper", "trainable", 20, 21),
-            ("helper", "non-trainable", 7, 6),
+        for page, trainable, non_trainable in (
+            ("code", (14, 15), (1, 0)),
+            ("helper", (20, 21), (7, 6)),
         ):
-            message = f"{count}: {source} {promised}, the code builds {built} (does not match)"
-            assert re.search(rf"{page}\.rst:4: ERROR: .*{re.escape(message)}", warnings), warnings
+            (line,) = re.findall(rf"{page}\.rst:4: ERROR: (.*)", warnings)
+            assert "models.lock.json" in line, line
+            assert re.search(
+                rf"(?<!non-)trainable: .*?promises {trainable[0]}, .*?builds {trainable[1]}", line
+            ), line
+            assert re.search(
+                rf"non-trainable: .*?promises {non_trainable[0]}, .*?builds {non_trainable[1]}",
+                line,
+            ), line
 
 
 def test_the_cache_key_covers_the_input_shape(tmp_path):

@@ -6,6 +6,7 @@ test; the entries no other test exercised are tested here.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -157,3 +158,20 @@ def test_an_unreadable_lockfile_is_an_error_at_each_directive(app):
     # the pages still show the models
     (totals,) = totals_of((app.outdir / "code.html").read_text(encoding="utf-8"))
     assert totals["Total params"] == "15 (60 B)"
+
+
+def test_update_snapshot_from_the_command_line_rewrites_the_snapshot(tmp_path, rootdir):
+    docs = tmp_path / "docs"
+    shutil.copytree(rootdir / "test-snapshot", docs)
+    stale = docs / "_models" / "snapmodels.nets.gone-0123456789abcdef.json"
+    stale.parent.mkdir()
+    stale.write_text("{}\n")
+    command = ["-m", "sphinx", "-b", "html", "-D", "modelsummary_update_snapshot=1", "docs", "out"]
+    done = subprocess.run(
+        [sys.executable, *command], cwd=tmp_path, capture_output=True, text=True, env=ENV
+    )
+    assert done.returncode == 0, done.stderr
+    written = sorted(path.name.rsplit("-", 1)[0] for path in (docs / "_models").iterdir())
+    assert written == ["snapmodels.nets.small", "snapmodels.nets.wide"]  # the stale one removed
+    small = next((docs / "_models").glob("snapmodels.nets.small-*.json"))
+    assert json.loads(small.read_text())["report"]["totals"]["params"] == 26
