@@ -38,29 +38,32 @@ def totals_of(html: str) -> list[dict[str, str]]:
 def latex_tables(tex: str) -> list[list[list[str]]]:
     """Each table of a LaTeX file as rows of cell texts (header first), markup stripped."""
     tables = []
-    pattern = r"\\begin\{(longtable|tabulary)\}.*?\n(.*?)\\end\{\1\}"
+    pattern = r"\\begin\{(longtable|tabulary|tabular)\}(?:\{[^\n]*\})?\n(.*?)\\end\{\1\}"
     for match in re.finditer(pattern, tex, re.DOTALL):
-        body = match.group(2)
-        header, _, rest = body.partition(r"\endfirsthead")
-        _, _, rest = rest.partition(r"\sphinxtableatstartofbodyhook")
-        if not rest:  # a tabulary has no running head
-            header, rest = "", body
-        rows = [_latex_row(row) for row in re.split(r"\\\\\s*\n", header + r"\\" + "\n" + rest)]
+        body = re.sub(r"\\caption\{.*?\}\\\\", "", match.group(2))
+        head, _, rest = body.partition(r"\endfirsthead")
+        if rest:  # a running head is repeated: keep the first, then what follows the foot
+            rest = re.split(r"\\end(?:last)?foot|\\sphinxtableatstartofbodyhook", rest)[-1]
+        else:
+            head, rest = "", body
+        rows = [_latex_row(row) for row in re.split(r"\\\\\s*(?:\n|$)", head + "\\\\\n" + rest)]
         tables.append([row for row in rows if any(row)])
     return tables
 
 
 def _latex_row(row: str) -> list[str]:
-    cells = re.split(r"\n&", row)
-    return [_latex_text(cell) for cell in cells]
+    return [_latex_text(cell) for cell in re.split(r"(?<!\\)&", row)]
 
 
 _VARWIDTH = r"\\(begin|end)\{varwidth\}(\[t\])?(\{\\sphinxcolwidth\{\d+\}\{\d+\}\})?%?"
 
 
 def _latex_text(cell: str) -> str:
-    cell = cell.replace(r"\sphinxhyphen{}", "-")
+    cell = cell.replace(r"\sphinxhyphen{}", "-").replace(r"\ensuremath{\cdot}", "·")
     cell = re.sub(_VARWIDTH, "", cell)
-    cell = re.sub(r"\\sphinx(style)?(strong|stylestrong)\{([^{}]*)\}", r"\3", cell)
-    cell = re.sub(r"\\(sphinx\w+|hline|cline\{[^}]*\})", " ", cell)
+    for _ in range(2):  # \textbf{\texttt{...}}
+        cell = re.sub(
+            r"\\(?:sphinx(?:style)?(?:strong|stylestrong)|textbf|texttt)\{([^{}]*)\}", r"\1", cell
+        )
+    cell = re.sub(r"\\(sphinx\w+|hline|cline\{[^}]*\}|multicolumn\{[^}]*\}\{[^}]*\})", " ", cell)
     return " ".join(cell.split()).replace(r"\_", "_")

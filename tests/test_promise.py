@@ -158,19 +158,30 @@ def test_an_edited_lockfile_fails_the_next_builds(project):
             ), line
 
 
-def test_the_cache_key_covers_the_input_shape(tmp_path):
-    """Two shapes of one unbuilt model are two entries: a warm cache never serves the other."""
-    import sys
+@pytest.fixture
+def on_path(monkeypatch):
+    """The root's modules importable in this process, as the docs' conf.py makes them."""
+    monkeypatch.syspath_prepend(str(ROOT))
 
-    sys.path.insert(0, str(ROOT))
-    try:
-        engine = Engine(cache_dir=str(tmp_path / "cache"), isolated=False)
-        totals = []
-        for _ in range(2):  # cold, then warm
-            for shape in ((None, 4, 4, 1), (None, 6, 6, 1)):
-                request = BuildRequest(parse_target("model_shapes:build"), (shape,))
-                totals.append(engine.report(request).report.totals.params)
-    finally:
-        sys.path.remove(str(ROOT))
+
+def test_the_sources_of_a_build_are_the_project_files_it_imports(on_path):
+    """What keys the cache and the page's dependencies: the model's module and its helper."""
+    engine = Engine(isolated=False)
+    outcome = engine.report(BuildRequest(parse_target("model_helper:build")))
+    assert sorted(Path(path).name for path in outcome.source_files) == [
+        "helper.py",
+        "model_helper.py",
+    ]
+    assert all(Path(path).parent == ROOT for path in outcome.source_files)
+
+
+def test_the_cache_key_covers_the_input_shape(tmp_path, on_path):
+    """Two shapes of one unbuilt model are two entries: a warm cache never serves the other."""
+    engine = Engine(cache_dir=str(tmp_path / "cache"), isolated=False)
+    totals = []
+    for _ in range(2):  # cold, then warm
+        for shape in ((None, 4, 4, 1), (None, 6, 6, 1)):
+            request = BuildRequest(parse_target("model_shapes:build"), (shape,))
+            totals.append(engine.report(request).report.totals.params)
     assert totals == [34, 74, 34, 74]
     assert engine.from_cache == 2
