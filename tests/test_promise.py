@@ -18,7 +18,7 @@ import pytest
 from sphinx_helpers import totals_of, warnings_of
 
 from sphinx_modelsummary.engine import Engine
-from sphinx_modelsummary.execute import BuildRequest
+from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 
 ROOT = Path(__file__).parent / "roots" / "test-promise"
