@@ -78,3 +78,13 @@ def test_compare_input_shapes_shared_and_per_side(in_root, capsys):
     assert results == {"shared": (34, 34, 0), "b": (34, 74, 40), "a": (74, 34, -40)}
     assert main(pair[:3] + ["--input-shape-b", "(None, 6, 6, 1)", *shared]) == 0
     assert "Total params: A 34, B 74, difference +40" in capsys.readouterr().out.splitlines()
+
+
+def test_input_dtype_is_one_of_the_known_dtypes(in_root, capsys):
+    in_root("test-options")
+    assert main(["show", "options_models:nested", "--input-dtype", "int32"]) == 0
+    assert rows(capsys.readouterr().out)[-1].split() == ["head", "(Dense)", "(None,", "2)", "8"]
+    with pytest.raises(SystemExit) as stop:
+        main(["show", "options_models:nested", "--input-dtype", "int7"])
+    assert stop.value.code == 2
+    assert "argument --input-dtype: invalid choice: 'int7'" in capsys.readouterr().err

@@ -107,11 +107,6 @@ def test_edits_of_code_helpers_options_and_shapes_show_in_the_next_builds(projec
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="#16 item 1: a module imported inside the builder is neither a dependency nor in "
-    "the cache entry (the joins helper fixes it)",
-)
 def test_editing_a_module_imported_inside_the_builder_shows_in_the_next_builds(project):
     assert figures(project.build().outdir) == BEFORE
     edit(project.srcdir / "inner_helper.py", "Dense(3)", "Dense(7)")

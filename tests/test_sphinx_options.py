@@ -101,7 +101,12 @@ def test_options_through_one_build(app):
     assert re.search(
         r"errors\.rst:10: ERROR: :name: 'twice' is already used at errors:7", warnings
     ), warnings
-    assert len(re.findall(r"ERROR: ", warnings)) == 3, warnings
+    assert re.search(
+        r"errors\.rst:13: ERROR: model-summary options_models:nested: :input-dtype: 'int7' is "
+        "not one of bfloat16, bool, float16, float32, float64, int8, int16, int32, int64, uint8",
+        warnings,
+    ), warnings
+    assert len(re.findall(r"ERROR: ", warnings)) == 4, warnings
     assert app.statuscode == 1
 
 
