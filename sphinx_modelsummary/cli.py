@@ -145,7 +145,9 @@ def _check(options: argparse.Namespace) -> int:
 
     _docs_folder(options.sourcedir)
     outdir = options.outdir or os.path.join(options.sourcedir, "_build", "modelcheck")
-    return build_main(["-b", "modelcheck", "-j", options.jobs, options.sourcedir, outdir])
+    # -E: every page is read again (the model cache keeps that fast), so no result is left
+    # over from a build before this extension or a framework changed.
+    return build_main(["-b", "modelcheck", "-E", "-j", options.jobs, options.sourcedir, outdir])
 
 
 def _snapshot(options: argparse.Namespace) -> int:

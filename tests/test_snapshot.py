@@ -246,3 +246,22 @@ def test_force_ignores_a_stale_cache(project):
     assert done.returncode == 0, done.stderr
     page = (project / "html" / "index.html").read_text(encoding="utf-8")
     assert "The small model has 26 parameters." in re.sub(r"<[^>]+>", "", page)
+
+
+def test_check_compares_every_entry_even_when_no_page_changed_since_the_last_check(project):
+    """A live build may change without any page changing (a new extension or framework)."""
+    assert run(["-m", "sphinx_modelsummary", "check", "docs"], project).returncode == 0
+    cache = project / "docs/_build/modelcheck/.doctrees/modelsummary-cache"
+    for entry in cache.glob("*.json"):  # what a new Keras release might now build
+        data = json.loads(entry.read_text())
+        if data["report"]["name"] == "wide":
+            data["report"]["totals"]["params"] = 51
+            entry.write_text(json.dumps(data))
+    done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
+    assert done.returncode == 1
+    assert re.search(
+        r"index\.rst:14: ERROR: .* the snapshot entry docs/_models/snapmodels\.nets\.wide-"
+        r"[0-9a-f]{12}\.json differs from the live build: report\.totals\.params: snapshot 50, "
+        r"live 51",
+        done.stderr,
+    ), done.stderr

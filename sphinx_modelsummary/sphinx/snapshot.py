@@ -110,11 +110,14 @@ def check_config(app: Sphinx) -> None:
         )
 
 
-def outdated_when_updating(
+def read_every_page(
     app: Sphinx, env: BuildEnvironment, added: set, changed: set, removed: set
 ) -> list[str]:
-    """A rewrite reads every page: an entry no page asked for is removed at the end."""
-    return sorted(env.found_docs) if updating(app.config) else []
+    """A rewrite reads every page (an entry no page asked for is removed at the end), and so
+    does ``modelcheck`` with a snapshot: every entry is compared, not only those of edited pages.
+    """
+    verifying = app.builder.name == "modelcheck" and app.config.modelsummary_snapshot_dir
+    return sorted(env.found_docs) if updating(app.config) or verifying else []
 
 
 def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
@@ -149,5 +152,5 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", check_config)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
-    app.connect("env-get-outdated", outdated_when_updating)
+    app.connect("env-get-outdated", read_every_page)
     app.connect("build-finished", finish_snapshot)
