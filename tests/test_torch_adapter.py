@@ -235,3 +235,9 @@ def test_llama_2_7b_sized_decoder_is_summarised_shape_only():
     assert report.build_mode == "shape-only"
     assert report.totals.params == 6_738_415_616
     assert report.layer("lm_head").output_shapes == (((1, 128, 32000),),)
+
+
+def test_a_module_object_is_documented_as_it_is():
+    report = report_of("example_project.torch_shared:SIAMESE", (1, 8), (1, 8))
+    assert report.build_mode == "full"  # its weights were made when its module was imported
+    assert report.totals.params == 217 and report.layer("branch").calls == 2

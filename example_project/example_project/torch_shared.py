@@ -68,3 +68,7 @@ class SiameseNet(nn.Module):
 
     def forward(self, left, right):
         return self.score(torch.abs(self.branch(left) - self.branch(right)))
+
+
+#: A module object made when the module is imported: documented as it is, with its real weights.
+SIAMESE = SiameseNet()
