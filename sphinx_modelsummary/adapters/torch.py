@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib
 import inspect
 import itertools
@@ -86,11 +87,11 @@ class _Node:
     #: A direct parameter or buffer of a container, shown as a row of its own.
     tensor: tuple[str, Any, bool] | None = None  # (name, tensor, is_buffer)
 
-    @property
+    @functools.cached_property
     def is_container(self) -> bool:
         """Opened into rows when something below it was called (a ModuleList never is
         called itself); a module whose submodules never run (MultiheadAttention's
-        ``out_proj``) is one row with all their parameters."""
+        ``out_proj``) is one row with all their parameters. Asked after the trace only."""
         return self.tensor is None and any(
             child.calls or child.is_container for child in self.children
         )
