@@ -189,6 +189,7 @@ def formulas_nodes(
             caption=caption,
             widths=[28, 30, 36, 12, 12][: len(header)],
             numeric=[3, 4][: len(header) - 3],
+            nowrap=[2],
             row_classes=[[] for _ in rows] + [["modelsummary-total"]],
         )
     ]
