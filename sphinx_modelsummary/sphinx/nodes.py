@@ -48,12 +48,6 @@ def visit_html(self: Any, node: model_table) -> None:
         self.body.append(f'<span class="caption-text">{html.escape(node["caption"])}</span>')
         self.add_permalink_ref(node, "Link to this table")
         self.body.append("</caption>\n")
-    total = sum(node["widths"]) or 1
-    self.body.append(
-        "<colgroup>"
-        + "".join(f'<col style="width: {100 * w / total:.0f}%" />' for w in node["widths"])
-        + "</colgroup>\n"
-    )
     head = "".join(
         f"<th{_html_classes(i, numeric, nowrap, 'head')}>{html.escape(title)}</th>"
         for i, title in enumerate(node["header"])
