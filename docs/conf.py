@@ -25,3 +25,18 @@ modelsummary_snapshot_dir = "_models"
 # Read the Docs installs no framework: the pages render from the snapshot.
 if os.environ.get("READTHEDOCS"):
     modelsummary_execution_mode = "off"
+
+# pdflatex typesets only the Unicode it was told about: the Greek letters and
+# signs of the formula pages, as math (xelatex and lualatex need nothing).
+latex_elements = {
+    "preamble": r"""
+\ifdefined\sphinxDUC
+  \sphinxDUC{03B2}{\ensuremath{\beta}}
+  \sphinxDUC{03B3}{\ensuremath{\gamma}}
+  \sphinxDUC{2260}{\ensuremath{\neq}}
+  \sphinxDUC{2212}{\ensuremath{-}}
+  \sphinxDUC{00B7}{\ensuremath{\cdot}}
+  \sphinxDUC{00D7}{\ensuremath{\times}}
+\fi
+""",
+}

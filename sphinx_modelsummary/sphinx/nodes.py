@@ -140,13 +140,14 @@ def latex_columns(node: model_table) -> tuple[str, str]:
         if needed <= capacity:
             return size, "".join("r" if i in numeric else "l" for i in range(len(header)))
     size, capacity = _LATEX_SIZES[-1]
-    fixed = sum(chars[i] for i in numeric)
-    text = [i for i in range(len(header)) if i not in numeric]
-    share = max(capacity - fixed, capacity * 0.3) / sum(chars[i] for i in text)
+    narrow = {i for i in range(len(header)) if i in numeric or chars[i] <= 10}  # marks, counts
+    fixed = sum(chars[i] for i in narrow)
+    text = [i for i in range(len(header)) if i not in narrow]
+    share = max(capacity - fixed, capacity * 0.3) / (sum(chars[i] for i in text) or 1)
     specs = []
     for index in range(len(header)):
-        if index in numeric:
-            specs.append("r")
+        if index in narrow:
+            specs.append("r" if index in numeric else "l")
         else:
             fraction = max(chars[index] * share, 4) / capacity
             width = rf"\dimexpr{fraction:.3f}\linewidth-2\tabcolsep\relax"
@@ -184,7 +185,10 @@ def _latex_cell(self: Any, cell: Any, monospace: bool) -> str:
         note = latex_text(self, cell.get("note", ""))
         return rf"\({cell['latex']}\){note}"
     text = latex_text(self, cell)
-    return rf"\texttt{{{text}}}" if monospace and text else text
+    if monospace and text:
+        return rf"\texttt{{{text}}}"
+    # Long layer paths may break after an underscore or a slash in a narrow column.
+    return text.replace(r"\_", r"\_\allowbreak{}").replace("/", r"/\allowbreak{}")
 
 
 # --- text -----------------------------------------------------------------------------------
