@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Shape = tuple  # a tuple of int | None; None is a dimension unknown until run time
 
@@ -80,14 +80,16 @@ class Layer:
     #: Paths of layers (or names of model inputs) whose outputs this layer consumed.
     inbound: tuple[str, ...]
     calls: int
-    #: The variables this layer counts, its sublayers' included; a nested model lists none.
+    #: The variables this layer counts. A leaf lists its sublayers' too (an LSTM its cell's);
+    #: a container lists only its own (usually none): its sublayers' rows list theirs.
     weights: tuple[Weight, ...]
     params: int
     trainable: int
     non_trainable: int
     #: The layer's config values that formulas and renderers need (JSON-safe).
     config: dict[str, Any] = field(default_factory=dict)
-    #: True for a nested model whose own rows follow it with ``parent`` set to its path.
+    #: True for a nested model or composite layer whose rows follow it with ``parent`` set
+    #: to its path.
     is_container: bool = False
     formula: Formula | None = None
     #: Multiply–accumulates per sample over all calls; None when unknown (see ``macs_unknown``).
@@ -99,6 +101,12 @@ class Layer:
     #: Tensors the layer keeps that are not parameters (PyTorch buffers: batch-norm running
     #: statistics); never in ``params`` or the totals' parameter counts.
     buffers: tuple[Weight, ...] = ()
+    #: Which call of a source called several times fed this layer: (source path, call
+    #: number counted from 1), in the order the tensors were consumed.
+    inbound_calls: tuple[tuple[str, int], ...] = ()
+    #: The layer's base classes, nearest first, up to the framework's layer base class
+    #: (a subclass of a known layer can be explained by its parent's formula).
+    base_classes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,6 +235,10 @@ def _layer(data: dict[str, Any]) -> Layer:
             "weights": tuple(_weight(item) for item in data["weights"]),
             "buffers": tuple(_weight(item) for item in data.get("buffers", ())),
             "formula": _formula(data.get("formula")),
+            "inbound_calls": tuple(
+                (source, int(call)) for source, call in data.get("inbound_calls", ())
+            ),
+            "base_classes": tuple(data.get("base_classes", ())),
         }
     )
 

@@ -219,3 +219,83 @@ def test_reading_a_functional_graph_gives_what_tracing_gives(target):
     ]
     read, traced = (dataclasses.replace(r, build_seconds=0) for r in reports)
     assert read == traced
+
+
+# --- composite layers, graph ops, calls told apart (#13) -----------------------------------
+
+
+def _shape_of_rows(report: ModelReport) -> list[tuple]:
+    """Everything a row says except the blocks' base class."""
+    return [
+        (
+            layer.path,
+            layer.class_name,
+            layer.depth,
+            layer.parent,
+            layer.output_shapes,
+            layer.input_shapes,
+            layer.inbound,
+            layer.inbound_calls,
+            layer.calls,
+            layer.params,
+            layer.trainable,
+            layer.is_container,
+            layer.formula.name if layer.formula else None,
+        )
+        for layer in report.layers
+    ]
+
+
+def test_blocks_subclassing_layer_open_up_like_blocks_subclassing_model(report_of):
+    as_layers = report_of("composite_models:layer_blocks")
+    as_models = report_of("composite_models:model_blocks")
+    assert _shape_of_rows(as_layers) == _shape_of_rows(as_models)
+    assert totals(as_layers) == totals(as_models) == (4_490, 4_410, 80)
+    blocks = [layer for layer in as_layers.layers if layer.is_container]
+    assert [block.path for block in blocks] == ["first", "second", "shared"]
+    assert [child.path for child in as_layers.children("second")] == [
+        "second/conv",
+        "second/norm",
+        "second/project",
+    ]
+    conv = as_layers.layer("second/conv")
+    assert conv.input_shapes == (((None, 32, 32, 8),),)
+    assert conv.output_shapes == (((None, 32, 32, 16),),)
+    assert conv.inbound == ("first",)
+    assert as_layers.layer("second/norm").inbound == ("second/conv",)
+    assert conv.formula is not None and not conv.formula.fallback
+    # the shared block runs twice; its conv runs once per run of the block, first on the
+    # second block's output, then on the output of the shared block's first call
+    assert as_layers.layer("shared").calls == 2
+    shared_conv = as_layers.layer("shared/conv")
+    assert shared_conv.calls == 1
+    assert shared_conv.inbound == ("second", "shared")
+    assert shared_conv.inbound_calls == (("shared", 1),)
+
+
+def test_a_composite_layer_called_twice_names_each_call(report_of):
+    report = report_of("composite_models:functional_of_layer_blocks")
+    block = report.layer("block")
+    assert block.is_container and block.calls == 2
+    assert block.inbound == ("left", "right")
+    assert report.layer("block/conv").inbound == ("left", "right")
+    join = report.layer("join")
+    assert join.inbound == ("block",)
+    assert join.inbound_calls == (("block", 1), ("block", 2))
+    assert report.totals.params == (3 * 3 * 3 + 1) * 4 + 4 * 4 + (3 + 1) * 4
+
+
+def test_graph_ops_are_rows_with_shapes_and_connections(report_of):
+    """BERT's pooled output takes x[:, 0, :]: a GetItem op feeding pooled_dense."""
+    report = report_of("composite_models:bert")
+    get_item = report.layer("get_item")
+    assert get_item.class_name == "GetItem"
+    assert get_item.output_shapes == (((None, 16),),)
+    assert get_item.inbound == ("transformer_layer_1",)
+    assert get_item.params == 0 and not get_item.weights
+    assert report.layer("pooled_dense").inbound == ("get_item",)
+
+
+def test_composite_layer_report_round_trips_through_json(report_of):
+    report = report_of("composite_models:functional_of_layer_blocks")
+    assert ModelReport.from_json(report.to_json()) == report

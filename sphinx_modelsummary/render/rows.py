@@ -50,13 +50,24 @@ class SummaryRow:
         return self.layer if column == "layer" else str(getattr(self, column))
 
 
+def shown_depth(expand_nested: bool, max_depth: int | None) -> int:
+    """The deepest level of rows shown: 0 when folded, else ``max_depth`` levels opened."""
+    if not expand_nested:
+        return 0
+    return max_depth if max_depth is not None else 10**6
+
+
 def summary_rows(
-    report: ModelReport, expand_nested: bool = False, costs: Costs | None = None
+    report: ModelReport,
+    expand_nested: bool = False,
+    costs: Costs | None = None,
+    max_depth: int | None = None,
 ) -> list[SummaryRow]:
-    """One row per layer; rows inside nested models only when expanded."""
+    """One row per layer; rows inside containers only when expanded, ``max_depth`` deep."""
+    deepest = shown_depth(expand_nested, max_depth)
     rows = []
     for layer in report.layers:
-        if layer.depth > 0 and not expand_nested:
+        if layer.depth > deepest:
             continue
         rows.append(
             SummaryRow(
@@ -66,7 +77,7 @@ def summary_rows(
                 class_name=layer.class_name,
                 output_shape=output_shape_text(layer),
                 params=format_count(layer.params),
-                connected_to=", ".join(_short(report, source) for source in layer.inbound),
+                connected_to=connected_to_text(layer),
                 trainable=_trainable_text(layer),
                 calls=layer.calls,
                 is_container=layer.is_container,
@@ -103,8 +114,18 @@ def output_shape_text(layer: Layer) -> str:
     return "; ".join(distinct)
 
 
-def _short(report: ModelReport, source: str) -> str:
-    return source.rsplit("/", 1)[-1]
+def connected_to_text(layer: Layer) -> str:
+    """The layers that fed this one, by name; a source called several times names the
+    call whose output came here: ``base_network#2`` is the output of its second call."""
+    parts = []
+    for source in layer.inbound:
+        name = source.rsplit("/", 1)[-1]
+        calls = [number for path, number in layer.inbound_calls if path == source]
+        if calls:
+            parts.extend(f"{name}#{number}" for number in calls)
+        else:
+            parts.append(name)
+    return ", ".join(parts)
 
 
 def _trainable_text(layer: Layer) -> str:
@@ -197,13 +218,16 @@ class FormulaRow:
     non_trainable: str = ""
 
 
-def formula_rows(report: ModelReport, expand_nested: bool = True) -> list[FormulaRow]:
-    """One row per layer with weights; folded nested models are one row summing their layers."""
+def formula_rows(
+    report: ModelReport, expand_nested: bool = True, max_depth: int | None = None
+) -> list[FormulaRow]:
+    """One row per layer with weights; folded containers are one row summing their layers."""
+    deepest = shown_depth(expand_nested, max_depth)
     rows = []
     for layer in report.layers:
-        if not expand_nested and layer.depth > 0:
+        if layer.depth > deepest:
             continue
-        if layer.is_container and not expand_nested and layer.params:
+        if layer.is_container and layer.depth == deepest and layer.params:
             rows.append(_nested_formula_row(report, layer))
             continue
         formula = layer.formula
@@ -249,9 +273,10 @@ def _buffers_row(layer: Layer) -> FormulaRow:
 def _nested_formula_row(report: ModelReport, container: Layer) -> FormulaRow:
     """A nested model's count as the sum of its layers' counts (expand it to see each)."""
     parts = [
-        format_count(layer.params)
+        format_count(sum(w.size for w in layer.weights if w.shared_with is None))
         for layer in report.layers
-        if layer.params and not layer.is_container and layer.path.startswith(container.path + "/")
+        if layer.weights
+        and (layer.path == container.path or layer.path.startswith(container.path + "/"))
     ]
     return FormulaRow(
         path=container.path,

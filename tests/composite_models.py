@@ -1,0 +1,136 @@
+"""Models built from composite layers: blocks that are plain ``keras.layers.Layer``s holding
+sublayers, the same blocks as ``keras.Model``s, and small keras-hub backbones (no weights,
+nothing downloaded: each is built from its constructor)."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+
+def _conv_block(base: type) -> type:
+    class ConvBlock(base):  # type: ignore[misc, valid-type]
+        """Conv → BatchNorm → ReLU, with a 1×1 projection of the input added back."""
+
+        def __init__(self, filters: int, **kwargs):
+            super().__init__(**kwargs)
+            self.conv = layers.Conv2D(filters, 3, padding="same", name="conv")
+            self.norm = layers.BatchNormalization(name="norm")
+            self.project = layers.Conv2D(filters, 1, name="project")
+
+        def call(self, inputs):
+            return keras.ops.relu(self.norm(self.conv(inputs))) + self.project(inputs)
+
+    return ConvBlock
+
+
+def _net(base: type) -> keras.Model:
+    block = _conv_block(base)
+
+    class BlockNet(keras.Model):
+        """Two blocks, a shared block called twice, and a head."""
+
+        def __init__(self, **kwargs):
+            super().__init__(name="block_net", **kwargs)
+            self.first = block(8, name="first")
+            self.second = block(16, name="second")
+            self.shared = block(16, name="shared")
+            self.pool = layers.GlobalAveragePooling2D(name="pool")
+            self.head = layers.Dense(10, name="head")
+
+        def call(self, inputs):
+            x = self.second(self.first(inputs))
+            x = self.shared(self.shared(x))
+            return self.head(self.pool(x))
+
+    model = BlockNet()
+    model.build((None, 32, 32, 3))
+    return model
+
+
+def layer_blocks() -> keras.Model:
+    """Blocks subclassing keras.layers.Layer."""
+    return _net(layers.Layer)
+
+
+def model_blocks() -> keras.Model:
+    """The same blocks subclassing keras.Model."""
+    return _net(keras.Model)
+
+
+def functional_of_layer_blocks() -> keras.Model:
+    """A functional model calling one composite layer twice (two inputs)."""
+    block = _conv_block(layers.Layer)(4, name="block")
+    left = keras.Input((16, 16, 3), name="left")
+    right = keras.Input((16, 16, 3), name="right")
+    joined = layers.Concatenate(name="join")([block(left), block(right)])
+    return keras.Model([left, right], layers.Flatten(name="flat")(joined), name="two_calls")
+
+
+# keras-hub backbones, small configs --------------------------------------------------------
+
+
+def bert():
+    import keras_hub
+
+    return keras_hub.models.BertBackbone(
+        vocabulary_size=100,
+        num_layers=2,
+        num_heads=2,
+        hidden_dim=16,
+        intermediate_dim=32,
+        max_sequence_length=24,
+    )
+
+
+def gpt2():
+    import keras_hub
+
+    return keras_hub.models.GPT2Backbone(
+        vocabulary_size=100,
+        num_layers=2,
+        num_heads=2,
+        hidden_dim=16,
+        intermediate_dim=32,
+        max_sequence_length=24,
+    )
+
+
+def llama():
+    import keras_hub
+
+    return keras_hub.models.LlamaBackbone(
+        vocabulary_size=100,
+        num_layers=2,
+        num_query_heads=4,
+        num_key_value_heads=2,
+        hidden_dim=16,
+        intermediate_dim=32,
+    )
+
+
+def vit():
+    import keras_hub
+
+    return keras_hub.models.ViTBackbone(
+        image_shape=(32, 32, 3),
+        patch_size=8,
+        num_layers=2,
+        num_heads=2,
+        hidden_dim=16,
+        mlp_dim=32,
+    )
+
+
+def gemma():
+    import keras_hub
+
+    return keras_hub.models.GemmaBackbone(
+        vocabulary_size=100,
+        num_layers=2,
+        num_query_heads=2,
+        num_key_value_heads=1,
+        hidden_dim=16,
+        intermediate_dim=32,
+        head_dim=8,
+    )
