@@ -134,3 +134,40 @@ def gemma():
         intermediate_dim=32,
         head_dim=8,
     )
+
+
+class ScaledDense(layers.Dense):
+    """A Dense with one more weight of its own: Dense's formula no longer gives its count."""
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.gain = self.add_weight(shape=(self.units,), name="gain")
+
+    def call(self, inputs):
+        return super().call(inputs) * self.gain
+
+
+class PlainDense(layers.Dense):
+    """A Dense under another name: Dense's formula gives its count."""
+
+
+def dense_subclasses() -> keras.Model:
+    inputs = keras.Input((6,), name="features")
+    x = PlainDense(4, name="plain")(inputs)
+    return keras.Model(inputs, ScaledDense(3, name="scaled")(x), name="dense_subclasses")
+
+
+class ManyWeights(layers.Layer):
+    """A layer of its own with 24 weights: no formula knows it, so the fallback is long."""
+
+    def build(self, input_shape):
+        for index in range(24):
+            self.add_weight(shape=(input_shape[-1], 16), name=f"w_{index}")
+
+    def call(self, inputs):
+        return inputs
+
+
+def many_weights() -> keras.Model:
+    inputs = keras.Input((16,), name="features")
+    return keras.Model(inputs, ManyWeights(name="many")(inputs), name="many_weights")

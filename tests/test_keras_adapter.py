@@ -299,3 +299,15 @@ def test_graph_ops_are_rows_with_shapes_and_connections(report_of):
 def test_composite_layer_report_round_trips_through_json(report_of):
     report = report_of("composite_models:functional_of_layer_blocks")
     assert ModelReport.from_json(report.to_json()) == report
+
+
+def test_terminal_text_of_a_long_fallback_fits_a_terminal(report_of):
+    from sphinx_modelsummary.render.text import formulas_text
+
+    report = report_of("composite_models:many_weights")
+    formula = report.layer("many").formula
+    assert formula.fallback and len(formula.substituted) > 250
+    text = formulas_text(report)
+    assert max(len(line) for line in text.splitlines()) <= 110
+    assert "w_0 16×16 +" in text and "w_23 16×16" in text
+    assert text.count("\n") > 10  # the sum wraps over several lines

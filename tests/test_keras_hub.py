@@ -66,3 +66,60 @@ def test_at_least_98_percent_of_weighted_rows_are_named(report_of):
     ]
     named = [layer for layer in weighted if not layer.formula.fallback]
     assert len(named) / len(weighted) >= 0.98
+
+
+@pytest.mark.parametrize(
+    ("backbone", "path", "name", "symbolic", "substituted", "value"),
+    [
+        ("bert", "token_embedding", "tied_embedding", "input_dim·output_dim", "100·16", 1_600),
+        ("bert", "position_embedding", "position_embedding", "sequence_length·d", "24·16", 384),
+        (
+            "gpt2",
+            "transformer_layer_0/self_attention",
+            "multi_head_attention",
+            "(d_q + 1)·h·k + (d_k + 1)·h·k + (d_v + 1)·h·v + (h·v + 1)·d_q",
+            "(16 + 1)·2·8 + (16 + 1)·2·8 + (16 + 1)·2·8 + (2·8 + 1)·16",
+            1_088,
+        ),
+        ("llama", "sequence_output_layernorm", "rms_norm", "c", "16", 16),
+        ("gemma", "final_normalization", "rms_norm", "c", "16", 16),
+        ("vit", "vit_patching_and_embedding", "class_token", "d", "16", 16),
+        (
+            "llama",
+            "transformer_layer_0/self_attention/key",
+            "einsum bkm,mvh->bkvh",
+            "m·v·h",
+            "16·2·4",
+            128,
+        ),
+    ],
+)
+def test_transformer_building_blocks_have_named_formulas(
+    report_of, backbone, path, name, symbolic, substituted, value
+):
+    formula = report_of(f"composite_models:{backbone}").layer(path).formula
+    assert (formula.name, formula.symbolic, formula.substituted, formula.value) == (
+        name,
+        symbolic,
+        substituted,
+        value,
+    )
+    assert not formula.fallback
+
+
+def test_gpt2_attention_is_a_subclass_explained_by_its_parent(report_of):
+    layer = report_of("composite_models:gpt2").layer("transformer_layer_0/self_attention")
+    assert layer.class_name == "CachedMultiHeadAttention"
+    assert layer.base_classes[0] == "MultiHeadAttention"
+    assert not layer.is_container and layer.kind == "attention"
+    # the parent's MAC rule applies too: unknown only because the sequence length is open
+    assert "sequence lengths are unknown" in layer.macs_unknown
+
+
+def test_a_subclass_takes_its_parents_formula_only_when_it_gives_the_real_count(report_of):
+    report = report_of("composite_models:dense_subclasses")
+    plain, scaled = report.layer("plain"), report.layer("scaled")
+    assert plain.base_classes == ("Dense",)
+    assert (plain.formula.name, plain.formula.substituted) == ("dense", "(6 + 1)·4")
+    assert scaled.formula.fallback and scaled.params == (4 + 1) * 3 + 3
+    assert report.formula_disagreements == ()

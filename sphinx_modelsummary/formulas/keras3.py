@@ -273,10 +273,13 @@ def embedding(layer: Layer) -> Parts:
     width = _sym("output_dim", config["output_dim"])
     expression = vocabulary * width
     terms = [term("embeddings", (vocabulary.value, width.value))]
+    name = "embedding"
+    if "tie_weights" in config and config["tie_weights"]:
+        name = "tied_embedding"  # the output projection reuses the embeddings, transposed
     if config.get("tie_weights", True) is False:
         expression = 2 * expression
         terms.append(term("reverse_embeddings", (width.value, vocabulary.value)))
-    parts = Parts("embedding", expression, tuple(terms))
+    parts = Parts(name, expression, tuple(terms))
     return _with_lora(parts, config, [vocabulary], width, prefix="lora_embeddings")
 
 
@@ -748,3 +751,44 @@ def additive_attention(layer: Layer) -> Parts:
     """One learned scale per query feature."""
     d = _sym("d_q", _dim(_input_shape(layer), -1))
     return Parts("additive_attention", d, (term("scale", (d.value,)),))
+
+
+# Transformer building blocks of keras-hub -----------------------------------------------
+
+#: Composite layers whose formula explains only the weights they hold themselves (ViT's
+#: class token): they still open up, and their sublayers have formulas of their own.
+OWN_WEIGHTS_ONLY = frozenset({"ViTPatchingAndEmbedding"})
+
+
+@_formula("PositionEmbedding", macs=no_macs)
+def position_embedding(layer: Layer) -> Parts:
+    """A learned vector per position: ``sequence_length·d``, ``d`` the input's features."""
+    length = _sym("sequence_length", layer.config["sequence_length"])
+    width = _sym("d", _dim(_input_shape(layer), -1))
+    return Parts(
+        "position_embedding", length * width, (term("embeddings", (length.value, width.value)),)
+    )
+
+
+@_formula(
+    "LlamaLayerNorm",
+    "MistralLayerNormalization",
+    "MixtralLayerNormalization",
+    "GptOssLayerNormalization",
+    "T5LayerNorm",
+    macs=normalization_macs,
+)
+def rms_scale(layer: Layer) -> Parts:
+    """RMS normalisation with one learned scale per feature of the last axis, no shift."""
+    c = _sym("c", _dim(_input_shape(layer), -1))
+    return Parts("rms_norm", c, (term("scale", (c.value,)),))
+
+
+@_formula("ViTPatchingAndEmbedding")
+def vit_class_token(layer: Layer) -> Parts:
+    """The learned class token of width ``d`` (the patch convolution and the position
+    embedding are rows of their own)."""
+    if not layer.config.get("use_class_token", True):
+        raise NotApplicable("no class token")
+    width = _sym("d", layer.config["hidden_dim"])
+    return Parts("class_token", width, (term("class_token", (1, 1, width.value)),))

@@ -118,13 +118,11 @@ def attach(report: ModelReport) -> ModelReport:
     layers = []
     disagreements = list(report.formula_disagreements)
     for layer in report.layers:
-        if layer.is_container:
-            layers.append(layer)
-            continue
-        macs, reason = _layer_macs(layer, report.framework)
-        kind = kind_of(layer.class_name, report.framework)
-        layer = dataclasses.replace(layer, macs=macs, macs_unknown=reason, kind=kind)
-        if layer.weights:
+        if not layer.is_container:
+            macs, reason = _layer_macs(layer, report.framework)
+            kind = kind_of(layer.class_name, report.framework, layer.base_classes)
+            layer = dataclasses.replace(layer, macs=macs, macs_unknown=reason, kind=kind)
+        if layer.weights:  # a container's weights are its own, not its sublayers'
             formula, problem = explain(layer, report.framework)
             if problem:
                 disagreements.append(problem)
@@ -139,7 +137,7 @@ def explain(layer: Layer, framework: str = "keras") -> tuple[Formula, str | None
     """The layer's formula and, when a named formula was wrong, why it was replaced."""
     function = rule_of(layer.class_name, framework).formula
     if function is None:
-        return fallback(layer), None
+        return _inherited(layer, framework), None
     try:
         formula = function(layer)
     except NotApplicable:
@@ -154,19 +152,45 @@ def explain(layer: Layer, framework: str = "keras") -> tuple[Formula, str | None
     return formula, None
 
 
+def _inherited(layer: Layer, framework: str) -> Formula:
+    """An unknown class explained by its nearest known base class, when that formula gives
+    the real count (keras-hub's CachedMultiHeadAttention is a MultiHeadAttention)."""
+    for base in layer.base_classes:
+        function = rule_of(base, framework).formula
+        if function is None:
+            continue
+        try:
+            formula = function(dataclasses.replace(layer, class_name=base))
+        except Exception:  # noqa: BLE001 - the subclass differs: not an error of ours
+            break
+        if _disagreement(formula, layer) is None:
+            return formula
+        break
+    return fallback(layer)
+
+
 def macs_of(layer: Layer, call: int, framework: str) -> int:
-    """MACs per sample of one call of the layer; raises Unknown when they cannot be counted."""
-    count = rule_of(layer.class_name, framework).macs
+    """MACs per sample of one call of the layer; raises Unknown when they cannot be counted.
+
+    A class without a rule of its own is counted by its nearest base class that has one."""
+    count = None
+    for name in (layer.class_name, *layer.base_classes):
+        count = rule_of(name, framework).macs
+        if count is not None:
+            layer = dataclasses.replace(layer, class_name=name)
+            break
     if count is None:
         raise Unknown(f"no MAC rule for {layer.class_name}")
     return int(count(layer, call))
 
 
-def kind_of(class_name: str, framework: str) -> str:
-    """The diagram kind: the class's rule, else the knowledge module's name words, else other."""
-    kind = rule_of(class_name, framework).kind
-    if kind is not None:
-        return kind
+def kind_of(class_name: str, framework: str, base_classes: Iterable[str] = ()) -> str:
+    """The diagram kind: the class's rule (or its nearest base class's), else the knowledge
+    module's name words, else other."""
+    for name in (class_name, *base_classes):
+        kind = rule_of(name, framework).kind
+        if kind is not None:
+            return kind
     for word_kind, names in _kind_words(framework):
         if any(name in class_name for name in names):
             return word_kind

@@ -28,7 +28,8 @@ def summary_text(
         body.append(cells)
     lines = [f'Model: "{report.name}" ({report.class_name}, {report.build_mode} build)']
     numeric = {index for index, column in enumerate(columns) if column in NUMERIC_COLUMNS}
-    lines += table_lines(header, body, right_aligned=numeric)
+    wrap = {index: WRAP for index, column in enumerate(columns) if column == "connected_to"}
+    lines += table_lines(header, body, right_aligned=numeric, wrap=wrap)
     lines += [f"{label}: {value}" for label, value in totals_lines(report)]
     lines += [f"{label}: {value}" for label, value in (cost_lines(costs) if costs else [])]
     return "\n".join(lines) + "\n"
@@ -53,7 +54,7 @@ def formulas_text(report: ModelReport) -> str:
         body.append(cells)
     total = ["Total", "", "", format_count(report.totals.params)]
     body.append(total + ([format_count(report.totals.non_trainable)] if split else []))
-    lines = table_lines(header, body, right_aligned={3, 4})
+    lines = table_lines(header, body, right_aligned={3, 4}, wrap={1: WRAP, 2: WRAP})
     if any(row.fallback for row in rows):
         lines.append("* no named formula for this layer: the exact sum of its weight shapes")
     lines += [
@@ -62,8 +63,27 @@ def formulas_text(report: ModelReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def table_lines(header: list[str], body: list[list[str]], right_aligned: set[int]) -> list[str]:
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+#: Widest a long cell (a formula, a list of sources) may be before it wraps onto more lines.
+WRAP = 44
+
+
+def table_lines(
+    header: list[str],
+    body: list[list[str]],
+    right_aligned: set[int],
+    wrap: dict[int, int] | None = None,
+) -> list[str]:
+    """A plain-text table; cells of the ``wrap`` columns longer than the given width are
+    broken after ``+`` or ``,`` (else at a space) onto lines of their own."""
+    wrap = wrap or {}
+    rows = [
+        [_wrapped(cell, wrap[index]) if index in wrap else [cell] for index, cell in enumerate(row)]
+        for row in body
+    ]
+    widths = [
+        max([len(header[i])] + [len(part) for row in rows for part in row[i]])
+        for i in range(len(header))
+    ]
 
     def line(cells: list[str]) -> str:
         padded = [
@@ -72,5 +92,33 @@ def table_lines(header: list[str], body: list[list[str]], right_aligned: set[int
         ]
         return "  ".join(padded).rstrip()
 
+    def row_lines(row: list[list[str]]) -> list[str]:
+        height = max(len(parts) for parts in row)
+        return [line([parts[n] if n < len(parts) else "" for parts in row]) for n in range(height)]
+
     rule = "  ".join("-" * width for width in widths)
-    return [rule.replace("-", "="), line(header), rule, *[line(row) for row in body], rule]
+    body_lines = [text for row in rows for text in row_lines(row)]
+    return [rule.replace("-", "="), line(header), rule, *body_lines, rule]
+
+
+def _wrapped(cell: str, width: int) -> list[str]:
+    """``cell`` in pieces of at most ``width`` characters, broken after a ``+`` or ``,``
+    outside brackets where it can be, else at a space."""
+    lines: list[str] = []
+    rest = cell
+    while len(rest) > width:
+        cut = _break(rest, width)
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*lines, rest]
+
+
+def _break(text: str, width: int) -> int:
+    depth, best, space = 0, 0, 0
+    for index, char in enumerate(text[: width + 1]):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == " " and index:
+            space = index
+            if depth == 0 and text[index - 1] in "+,":
+                best = index
+    return best or space or width
