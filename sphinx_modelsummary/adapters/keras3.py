@@ -16,6 +16,7 @@ from typing import Any
 import keras
 from keras.src import backend as keras_backend
 from keras.src.models.functional import Functional
+from keras.src.utils import module_utils
 
 from ..errors import BuildError, user_traceback
 from ..report import ModelReport, Shape, TensorInfo
