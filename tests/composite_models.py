@@ -171,3 +171,43 @@ class ManyWeights(layers.Layer):
 def many_weights() -> keras.Model:
     inputs = keras.Input((16,), name="features")
     return keras.Model(inputs, ManyWeights(name="many")(inputs), name="many_weights")
+
+
+def huge_dense_stack() -> keras.Model:
+    """Ten Dense(16384) layers: 2,684,518,400 parameters, 10.7 GB as float32."""
+    inputs = keras.Input((16_384,), name="features")
+    x = inputs
+    for index in range(10):
+        x = layers.Dense(16_384, name=f"dense_{index}")(x)
+    return keras.Model(inputs, x, name="huge_dense_stack")
+
+
+class Picky(layers.Layer):
+    """A user's layer that refuses inputs without 8 features."""
+
+    def call(self, inputs):
+        if inputs.shape[-1] != 8:
+            raise ValueError(f"Picky needs 8 features, got {inputs.shape[-1]}")
+        return inputs
+
+
+class PickyModel(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(name="picky_model", **kwargs)
+        self.dense = layers.Dense(4, name="dense")
+        self.picky = Picky(name="picky")
+
+    def call(self, inputs):
+        return self.picky(self.dense(inputs))
+
+
+class FlattenDense(keras.Model):
+    """Weights that depend on the image size: it cannot be summarised with the size open."""
+
+    def __init__(self, **kwargs):
+        super().__init__(name="flatten_dense", **kwargs)
+        self.flatten = layers.Flatten(name="flatten")
+        self.dense = layers.Dense(2, name="dense")
+
+    def call(self, inputs):
+        return self.dense(self.flatten(inputs))
