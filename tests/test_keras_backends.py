@@ -133,9 +133,9 @@ def test_a_huge_model_is_summarised_shape_only_on_this_backend():
 
 @pytest.mark.keras_backend
 def test_a_failed_trace_names_the_users_layer_not_our_wrappers():
-    from sphinx_modelsummary.errors import BuildError
-
     from backend_probe import probe
+
+    from sphinx_modelsummary.errors import BuildError
 
     with pytest.raises(BuildError) as caught:
         probe(["composite_models:PickyModel|(None, 3)"])
@@ -149,9 +149,9 @@ def test_a_failed_trace_names_the_users_layer_not_our_wrappers():
 
 @pytest.mark.keras_backend
 def test_weights_that_depend_on_an_open_dimension_are_an_error_on_this_backend():
-    from sphinx_modelsummary.errors import BuildError
-
     from backend_probe import probe
+
+    from sphinx_modelsummary.errors import BuildError
 
     with pytest.raises(BuildError) as caught:
         probe(["composite_models:FlattenDense|(None, None, None, 3)"])
