@@ -118,10 +118,11 @@ def summary_nodes(
     expand_nested: bool,
     caption: str | None,
     costs: Costs | None = None,
+    max_depth: int | None = None,
 ) -> list[nodes.Node]:
     """The layer table and the totals below it (with the cost figures when costs are given)."""
     body = []
-    for row in summary_rows(report, expand_nested, costs):
+    for row in summary_rows(report, expand_nested, costs, max_depth):
         cells: list[Cell] = []
         for column in columns:
             text = row.cell(column)
@@ -164,10 +165,13 @@ def _figures_line(pairs: Sequence[tuple[str, str]]) -> nodes.paragraph:
 
 
 def formulas_nodes(
-    report: ModelReport, caption: str | None, expand_nested: bool = True
+    report: ModelReport,
+    caption: str | None,
+    expand_nested: bool = True,
+    max_depth: int | None = None,
 ) -> list[nodes.Node]:
     """One row per weighted layer: formula, with numbers, count; then the total."""
-    rows = formula_rows(report, expand_nested)
+    rows = formula_rows(report, expand_nested, max_depth)
     frozen = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
     body: list[list[Cell]] = []
     for row in rows:

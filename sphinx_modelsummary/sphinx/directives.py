@@ -230,7 +230,9 @@ class ModelSummaryDirective(ModelDirective):
         batch_size = self.batch_size()
         wants_costs = batch_size is not None or any(c in COST_COLUMNS for c in columns)
         model_costs = costs(report, batch_size or 1) if wants_costs else None
-        output = summary_nodes(report, columns, options.expand_nested, options.caption, model_costs)
+        output = summary_nodes(
+            report, columns, options.expand_nested, options.caption, model_costs, options.max_depth
+        )
         output[0]["classes"].extend(options.classes)
         self.add_label(output[0], options)
         return output
@@ -242,7 +244,7 @@ class ModelFormulasDirective(ModelDirective):
     expand_nested_default = True
 
     def render(self, report: ModelReport, options: SharedOptions) -> list[nodes.Node]:
-        output = formulas_nodes(report, options.caption, options.expand_nested)
+        output = formulas_nodes(report, options.caption, options.expand_nested, options.max_depth)
         output[0]["classes"].extend(options.classes)
         self.add_label(output[0], options)
         return output

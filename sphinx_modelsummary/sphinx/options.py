@@ -30,6 +30,7 @@ SHARED_OPTIONS = {
     "expect-non-trainable": directives.unchanged,
     "name": directives.unchanged,
     "expand-nested": directives.unchanged,
+    "max-depth": directives.unchanged,
     "full-build": directives.unchanged,
     "timeout": directives.unchanged,
     "caption": directives.unchanged,
@@ -47,6 +48,8 @@ class SharedOptions:
     expectations: dict[str, Expectation] = field(default_factory=dict)
     name: str | None = None
     expand_nested: bool = False
+    #: How many levels of nested models and composite layers to open (None: all).
+    max_depth: int | None = None
     full_build: bool = False
     timeout: float | None = None
     caption: str | None = None
@@ -70,6 +73,7 @@ def parse_shared(options: dict[str, str], expand_nested_default: bool) -> Shared
         expectations=expectations,
         name=name.strip() if name else None,
         expand_nested=parse_flag("expand-nested", options, expand_nested_default),
+        max_depth=_parse_depth(options.get("max-depth")),
         full_build=parse_flag("full-build", options, False),
         timeout=_parse_timeout(options.get("timeout")),
         caption=options.get("caption") or None,
@@ -125,6 +129,14 @@ def _parse_dtype(text: str | None) -> str | None:
     if text.strip() not in INPUT_DTYPES:
         raise OptionError(f":input-dtype: {text!r} is not one of {', '.join(INPUT_DTYPES)}")
     return text.strip()
+
+
+def _parse_depth(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.strip().isdigit():
+        raise OptionError(f":max-depth: {text!r} must be a whole number, 0 or more")
+    return int(text)
 
 
 def _parse_timeout(text: str | None) -> float | None:
