@@ -9,8 +9,11 @@ identity of the traced tensors.
 
 from __future__ import annotations
 
+import contextlib
+import re
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import keras
@@ -19,10 +22,39 @@ from keras.src.models.functional import Functional
 from keras.src.utils import module_utils
 
 from ..errors import BuildError, user_traceback
+from ..formulas import rule_of
+from ..formulas.keras3 import OWN_WEIGHTS_ONLY
 from ..report import ModelReport, Shape, TensorInfo
 from ..request import BuildRequest
 from . import tracing
-from .tracing import Node, Trace, shape_of
+from .tracing import CallRecord, Node, Trace, shape_of
+
+
+def _class_names(layer: Any) -> list[str]:
+    """The layer's class and its base classes up to (not including) Layer, nearest first."""
+    if isinstance(layer, keras.Model):
+        return [type(layer).__name__]
+    return [
+        cls.__name__
+        for cls in type(layer).__mro__
+        if issubclass(cls, keras.layers.Layer) and cls not in (keras.layers.Layer, keras.Model)
+    ] or [type(layer).__name__]
+
+
+def _config(layer: Any) -> dict[str, Any]:
+    if not isinstance(layer, keras.layers.Layer):
+        return {}  # a graph op (GetItem): no weights, nothing a formula needs
+    with _without_tensorflow_probe():
+        return layer.get_config()
+
+
+def _graph_of(layer: Any) -> Any:
+    """The functional graph a model runs: its own, or the one a Sequential keeps inside."""
+    if isinstance(layer, Functional):
+        return layer
+    graph = getattr(layer, "_functional", None) if isinstance(layer, keras.Sequential) else None
+    return graph if isinstance(graph, Functional) else None
+
 
 _KIT = tracing.Kit(
     framework="keras",
@@ -33,6 +65,9 @@ _KIT = tracing.Kit(
     dtype_name=keras.backend.standardize_dtype,
     variable_path=lambda variable: getattr(variable, "path", None) or variable.name,
     trainable_variables=lambda layer: layer.trainable_weights,
+    class_names=_class_names,
+    config=_config,
+    graph_of=_graph_of,
 )
 
 
@@ -101,7 +136,7 @@ def _trace(model: Any, input_shapes: Sequence[Shape] | None, read_graph: bool = 
     """Every layer call with its shapes: read from a functional model's own graph when it
     has one and no other input shape is asked for, else by running the model symbolically."""
     root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
-    tracing.grow_tree(root, lambda layer: isinstance(layer, keras.Model))
+    tracing.grow_tree(root, _is_container, _sublayers)
     specs, input_names = _input_specs(model, input_shapes)
     nodes = list(tracing.walk(root))
     if read_graph and not input_shapes and _is_flat_functional(model, root):
@@ -115,6 +150,31 @@ def _trace(model: Any, input_shapes: Sequence[Shape] | None, read_graph: bool = 
     return tracing.finish_trace(root, inputs, model.name)
 
 
+def _sublayers(layer: Any) -> list[Any]:
+    """A functional model's operations in graph order (ops included), else tracked sublayers."""
+    if isinstance(layer, Functional):
+        return list(layer.operations)
+    if isinstance(layer, keras.Model):
+        return list(layer.layers)
+    return list(layer._flatten_layers(include_self=False, recursive=False))
+
+
+def _is_container(layer: Any) -> bool:
+    if isinstance(layer, keras.Model):
+        return True
+    if not isinstance(layer, keras.layers.Layer) or not _sublayers(layer):
+        return False
+    return not knows_as_one(_class_names(layer))
+
+
+def knows_as_one(class_names: Sequence[str]) -> bool:
+    """Whether the layer knowledge explains a layer of these classes as one piece."""
+    return any(
+        rule_of(name, "keras").formula is not None and name not in OWN_WEIGHTS_ONLY
+        for name in class_names
+    )
+
+
 def _is_flat_functional(model: Any, root: Node) -> bool:
     return isinstance(model, Functional) and not any(c.is_container for c in root.children)
 
@@ -124,21 +184,127 @@ def _read_graph(model: Any, nodes: list[Node]) -> None:
     tracing.read_graph(model, nodes, _KIT, lambda node: (node.input_tensors, node.output_tensors))
 
 
+#: Sizes an open (None) dimension takes in a concrete trace, tried pair by pair: a
+#: dimension whose size differs between the two traces of a pair is reported as open.
+#: Powers of two keep halving and doubling models (U-Nets) consistent; the smaller pairs
+#: serve models that cap a length (position embeddings of 24 positions).
+_CONCRETE_SIZES = ((64, 128), (8, 16))
+
+
 def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
-    arguments = _call_arguments(specs)
+    """Trace the model once on symbolic inputs; where the backend cannot trace with open
+    dimensions (torch fills them in itself; JAX refuses some comparisons), trace twice
+    with concrete sizes instead and report the dimensions that changed as open."""
+    open_dims = any(dim is None for spec in specs for dim in spec.shape)
+    backend = keras.backend.backend()
     try:
-        if not all(node.layer.built for node in nodes):
-            # Building creates the sublayers' weights and traces some calls twice;
-            # do it before recording so every recorded call is a real one.
-            keras_backend.compute_output_spec(model.call, *arguments)
-        with tracing.recording(nodes, _KIT):
-            keras_backend.compute_output_spec(model.call, *arguments)
+        if open_dims and backend == "torch":
+            _trace_concretely(model, nodes, specs)
+            return
+        try:
+            _trace_once(model, nodes, _call_arguments(model, specs))
+        except Exception as error:
+            if not (open_dims and backend == "jax"):
+                raise
+            try:
+                _trace_concretely(model, nodes, specs)
+            except (_SizeDependent, BuildError):
+                raise
+            except Exception:
+                if type(error).__name__ == "InconclusiveDimensionOperation":
+                    raise  # the concrete trace's error says what is wrong in the model
+                raise error from None  # the same error, with the shapes the user gave
     except BuildError:
         raise
+    except _SizeDependent as error:
+        raise BuildError(
+            "builder",
+            f"calling the model on {_describe(specs)} works for one size of the dimensions "
+            "left open (None) but not for another: the model depends on their size; give "
+            f"them with :input-shape:\n{_plain(user_traceback(error.cause))}",
+        ) from error.cause
     except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
         raise BuildError(
-            "builder", f"calling the model on {_describe(specs)} failed:\n{user_traceback(error)}"
+            "builder",
+            f"calling the model on {_describe(specs)} failed:\n{_plain(user_traceback(error))}",
         ) from error
+
+
+def _trace_once(model: Any, nodes: list[Node], arguments: list[Any]) -> None:
+    if not all(getattr(node.layer, "built", True) for node in nodes):
+        # Building creates the sublayers' weights and traces some calls twice;
+        # do it before recording so every recorded call is a real one.
+        keras_backend.compute_output_spec(model.call, *arguments)
+    with tracing.recording(nodes, _KIT):
+        keras_backend.compute_output_spec(model.call, *arguments)
+
+
+def _trace_concretely(model: Any, nodes: list[Node], specs: list[Any]) -> None:
+    """Two traces with the open dimensions filled in; the first error if no pair works."""
+    first_error: Exception | None = None
+    for first, second in _CONCRETE_SIZES:
+        try:
+            _clear_calls(nodes)
+            _trace_once(model, nodes, _call_arguments(model, _filled(specs, first)))
+            calls = [node.calls for node in nodes]
+            _clear_calls(nodes)
+            try:
+                _trace_once(model, nodes, _call_arguments(model, _filled(specs, second)))
+            except Exception as error:  # noqa: BLE001 - worked at one size, not another
+                raise _SizeDependent(error) from error
+            _merge_calls(nodes, calls)
+            return
+        except (_SizeDependent, BuildError):
+            raise
+        except Exception as error:  # noqa: BLE001 - try the next sizes, report the first
+            first_error = first_error or error
+    _clear_calls(nodes)
+    assert first_error is not None
+    raise first_error
+
+
+class _SizeDependent(Exception):
+    """The model traced at one size of an open dimension and failed at another."""
+
+    def __init__(self, cause: Exception):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _filled(specs: list[Any], size: int) -> list[Any]:
+    return [
+        keras.KerasTensor(tuple(size if dim is None else dim for dim in spec.shape), spec.dtype)
+        for spec in specs
+    ]
+
+
+def _clear_calls(nodes: list[Node]) -> None:
+    for node in nodes:
+        node.calls = []
+
+
+def _merge_calls(nodes: list[Node], first_calls: list[list[CallRecord]]) -> None:
+    """The first trace's calls (their tensors connect the layers), with every dimension
+    that differs between the two traces open (None)."""
+    for node, first in zip(nodes, first_calls):
+        second = node.calls
+        if len(first) != len(second):
+            raise BuildError(
+                "builder",
+                f"layer {node.layer.name!r} runs {len(first)} times for one input size and "
+                f"{len(second)} times for another; give every dimension with :input-shape:",
+            )
+        for a, b in zip(first, second):
+            a.input_shapes = _open_where_different(a.input_shapes, b.input_shapes)
+            a.output_shapes = _open_where_different(a.output_shapes, b.output_shapes)
+        node.calls = first
+
+
+def _open_where_different(first: list[Shape], second: list[Shape]) -> list[Shape]:
+    return [
+        tuple(x if x == y else None for x, y in zip(a, b)) if len(a) == len(b) else a
+        for a, b in zip(first, second)
+    ]
 
 
 def _input_specs(model: Any, input_shapes: Sequence[Shape] | None) -> tuple[list[Any], list[str]]:
@@ -179,8 +345,35 @@ def _declared_build_shapes(model: Any) -> list[Shape] | None:
     return [tuple(shape) for shape in values]
 
 
-def _call_arguments(specs: list[Any]) -> list[Any]:
+def _call_arguments(model: Any, specs: list[Any]) -> list[Any]:
+    """The symbolic inputs in the structure the model takes (a functional model's dict)."""
+    structure = getattr(model, "_inputs_struct", None)
+    if isinstance(model, Functional) and structure is not None:
+        if len(keras.tree.flatten(structure)) == len(specs):
+            return [keras.tree.pack_sequence_as(structure, specs)]
     return [specs[0]] if len(specs) == 1 else [specs]
+
+
+@contextlib.contextmanager
+def _without_tensorflow_probe() -> Iterator[None]:
+    """Keras's serialisation asks whether TensorFlow is available by importing it (4 s,
+    and a process holding torch must not load it). On another backend, with TensorFlow
+    not loaded, no value can be a TensorFlow object: say it is unavailable meanwhile."""
+    probe = module_utils.tensorflow
+    if keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules:
+        yield
+        return
+    saved = probe._available
+    probe._available = False
+    try:
+        yield
+    finally:
+        probe._available = saved
+
+
+def _plain(text: str) -> str:
+    """Keras's error text without its terminal colour codes (they reach web pages)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def _describe(specs: list[Any]) -> str:

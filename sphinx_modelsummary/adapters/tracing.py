@@ -11,7 +11,11 @@ variable) comes in as a :class:`Kit` of small functions.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import inspect
 import itertools
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +46,13 @@ class Kit:
     variable_path: Callable[[Any], str]
     #: The variables of a layer (or model) that count as trainable.
     trainable_variables: Callable[[Any], Sequence[Any]]
+    #: A layer's class and its base classes that are layers, nearest first.
+    class_names: Callable[[Any], list[str]] = lambda layer: [type(layer).__name__]
+    #: The layer's ``get_config()`` (a graph op's may be empty).
+    config: Callable[[Any], dict[str, Any]] = lambda layer: layer.get_config()
+    #: The functional graph a model runs (its own, or a Sequential's inner one), else None:
+    #: the graph may convert the tensors it is given, and those conversions are followed.
+    graph_of: Callable[[Any], Any] = lambda layer: None
 
 
 @dataclass
@@ -53,6 +64,12 @@ class CallRecord:
     output_dtypes: list[str]
     #: Order of the calls across the whole model, to replay them as they happened.
     seq: int = field(default_factory=_CALL_ORDER.__next__)
+    #: A functional model's inputs as its graph received them (JAX and torch convert the
+    #: call's tensors first): their ids stand for the call's input ids, in order.
+    graph_inputs: list[Any] = field(default_factory=list)
+    #: The tensors themselves, kept until the report is made: an id is only unique while
+    #: its tensor lives (torch frees intermediate tensors at once).
+    tensors: list[Any] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -66,6 +83,8 @@ class Node:
     is_container: bool
     children: list[Node] = field(default_factory=list)
     calls: list[CallRecord] = field(default_factory=list)
+    #: Tensors a functional model's graph started from, during the call being recorded.
+    graph_inputs: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -73,8 +92,13 @@ class Trace:
     root: Node
     inputs: list[TensorInfo]
     outputs: list[TensorInfo]
-    #: Layer path → paths of the layers (or names of model inputs) that fed it.
-    inbound: dict[str, list[str]]
+    #: Layer path → the layers (or model inputs) that fed it, with the call that made each
+    #: tensor (None for a model input).
+    inbound: dict[str, list[Producer]]
+
+
+#: Who made a tensor: a layer's path and which of its calls (None for a model input).
+Producer = tuple[str, "int | None"]
 
 
 def call_record(inputs: Sequence[Any], outputs: Sequence[Any], kit: Kit) -> CallRecord:
@@ -84,13 +108,19 @@ def call_record(inputs: Sequence[Any], outputs: Sequence[Any], kit: Kit) -> Call
         output_ids=[id(t) for t in outputs],
         output_shapes=[shape_of(t.shape) for t in outputs],
         output_dtypes=[kit.dtype_name(t.dtype) for t in outputs],
+        tensors=[*inputs, *outputs],
     )
 
 
-def grow_tree(node: Node, is_container: Callable[[Any], bool]) -> None:
-    """Children of a model are its layers; plain layers are leaves whatever they hold."""
+def grow_tree(
+    node: Node,
+    is_container: Callable[[Any], bool],
+    sublayers: Callable[[Any], list[Any]] = lambda layer: layer.layers,
+) -> None:
+    """Children of a container are what ``sublayers`` gives (a model's layers; a Keras 3
+    functional graph's operations; a composite layer's tracked layers)."""
     seen: dict[str, int] = defaultdict(int)
-    for layer in node.layer.layers:
+    for layer in sublayers(node.layer):
         name = layer.name
         seen[name] += 1
         if seen[name] > 1:
@@ -105,7 +135,7 @@ def grow_tree(node: Node, is_container: Callable[[Any], bool]) -> None:
         )
         node.children.append(child)
         if child.is_container:
-            grow_tree(child, is_container)
+            grow_tree(child, is_container, sublayers)
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -122,25 +152,80 @@ def recording(nodes: list[Node], kit: Kit) -> Iterator[None]:
         layer = node.layer
         if "call" in vars(layer):
             continue  # already wrapped through another path (a layer in two places)
-        original = layer.call
-
-        def recorder(*args: Any, _original: Any = original, _node: Node = node, **kwargs: Any):
-            result = _original(*args, **kwargs)
-            inputs = [t for t in kit.flatten((args, kwargs)) if hasattr(t, "shape")]
-            result = _fresh_outputs(result, {id(t) for t in inputs}, kit)
-            outputs = [t for t in kit.flatten(result) if hasattr(t, "shape")]
-            _node.calls.append(call_record(inputs, outputs, kit))
-            return result
-
-        object.__setattr__(layer, "call", recorder)
+        object.__setattr__(layer, "call", _recorder(layer.call, node, kit))
         wrapped.append(layer)
+        graph = kit.graph_of(layer)
+        if graph is not None and "_standardize_inputs" not in vars(graph):
+            standardize = _graph_inputs_recorder(graph._standardize_inputs, node, kit)
+            object.__setattr__(graph, "_standardize_inputs", standardize)
+            wrapped.append(graph)
     try:
         yield
     finally:
         for layer in wrapped:
-            object.__delattr__(layer, "call")
+            for name in ("call", "_standardize_inputs"):
+                if name in vars(layer):
+                    object.__delattr__(layer, name)
         for node in nodes:
             _share_calls(node, nodes)
+
+
+def _recorder(original: Callable[..., Any], node: Node, kit: Kit) -> Callable[..., Any]:
+    """``original`` that also records its call; it keeps the name and signature of the
+    user's ``call``, so an error inside reads as the user's layer, not as this wrapper."""
+    try:
+        signature: inspect.Signature | None = inspect.signature(original)
+    except (TypeError, ValueError):
+        signature = None
+
+    @functools.wraps(original)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        arguments = _arguments(signature, args, kwargs)
+        inputs = [t for t in kit.flatten(list(arguments.values())) if _is_tensor(t)]
+        # Masks connect layers but are not data: formulas read the data inputs' shapes.
+        data = [
+            t
+            for name, value in arguments.items()
+            if "mask" not in name
+            for t in kit.flatten(value)
+            if _is_tensor(t)
+        ]
+        result = _fresh_outputs(result, {id(t) for t in inputs}, kit)
+        outputs = [t for t in kit.flatten(result) if _is_tensor(t)]
+        record = call_record(inputs, outputs, kit)
+        record.input_shapes = [shape_of(t.shape) for t in data]
+        record.graph_inputs, node.graph_inputs = node.graph_inputs, []
+        node.calls.append(record)
+        return result
+
+    return call
+
+
+def _graph_inputs_recorder(original: Callable[..., Any], node: Node, kit: Kit) -> Callable:
+    @functools.wraps(original)
+    def standardize(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        node.graph_inputs = [t for t in kit.flatten(result) if _is_tensor(t)]
+        return result
+
+    return standardize
+
+
+def _arguments(
+    signature: inspect.Signature | None, args: tuple, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """The call's arguments by parameter name, in the order the signature declares them."""
+    if signature is not None:
+        try:
+            return dict(signature.bind(*args, **kwargs).arguments)
+        except TypeError:
+            pass
+    return {**{f"arg_{i}": value for i, value in enumerate(args)}, **kwargs}
+
+
+def _is_tensor(value: Any) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype")
 
 
 def _fresh_outputs(result: Any, input_ids: set[int], kit: Kit) -> Any:
@@ -160,7 +245,17 @@ def _share_calls(node: Node, nodes: list[Node]) -> None:
 
 
 def shape_of(shape: Any) -> Shape:
-    return tuple(None if dim is None else int(dim) for dim in shape)
+    return tuple(_size_of(dim) for dim in shape)
+
+
+def _size_of(dim: Any) -> int | None:
+    """A dimension as an int, or None when it is open (None, or JAX's symbolic dimension)."""
+    if dim is None:
+        return None
+    try:
+        return operator.index(getattr(dim, "value", dim) if not isinstance(dim, int) else dim)
+    except Exception:  # noqa: BLE001 - a symbolic size refuses to become a number
+        return None
 
 
 def read_graph(
@@ -237,7 +332,9 @@ def finish_trace(root: Node, inputs: list[TensorInfo], model_name: str) -> Trace
     inbound, producers = _connections(list(walk(root)), ids_to_input)
     outputs = root.calls[0]
     output_infos = [
-        TensorInfo(name=producers.get((None, tensor_id), "output"), shape=shape, dtype=dtype)
+        TensorInfo(
+            name=producers.get((None, tensor_id), ("output", None))[0], shape=shape, dtype=dtype
+        )
         for tensor_id, shape, dtype in zip(
             outputs.output_ids, outputs.output_shapes, outputs.output_dtypes
         )
@@ -247,8 +344,8 @@ def finish_trace(root: Node, inputs: list[TensorInfo], model_name: str) -> Trace
 
 def _connections(
     nodes: list[Node], ids_to_input: dict[int, str]
-) -> tuple[dict[str, list[str]], dict[tuple[str | None, int], str]]:
-    """Who fed whom: the calls replayed in the order they happened.
+) -> tuple[dict[str, list[Producer]], dict[tuple[str | None, int], Producer]]:
+    """Who fed whom, call by call: the calls replayed in the order they happened.
 
     Producers are keyed by (parent path, tensor id): a nested model returns the
     tensor its last layer made, so one tensor has a producer at several levels,
@@ -257,35 +354,59 @@ def _connections(
     GaussianNoise at inference): the same tensor then has a new producer for
     the layers called after it, but not for those called before.
     """
-    producers: dict[tuple[str | None, int], str] = {}
+    producers: dict[tuple[str | None, int], Producer] = {}
     for tensor_id, name in ids_to_input.items():
-        producers[(None, tensor_id)] = name
+        producers[(None, tensor_id)] = (name, None)
     for node in nodes:  # a functional model's InputLayer rows stand for its inputs
         if is_input_layer(node.layer) and node.parent is not None:
             for tensor_id, name in ids_to_input.items():
                 if name == node.layer.name:
-                    producers[(node.parent.path or None, tensor_id)] = node.path
+                    producers[(node.parent.path or None, tensor_id)] = (node.path, None)
     calls = sorted(
-        ((call.seq, node, call) for node in nodes if node.parent for call in node.calls),
+        (
+            (call.seq, node, index, call)
+            for node in nodes
+            if node.parent
+            for index, call in enumerate(node.calls)
+        ),
         key=lambda item: item[0],
     )
-    inbound: dict[str, list[str]] = defaultdict(list)
-    for _, node, call in calls:
-        for tensor_id in call.input_ids:
+    aliases = {
+        id(tensor): original
+        for node in nodes
+        for call in node.calls
+        for tensor, original in zip(call.graph_inputs, call.input_ids)
+        if id(tensor) != original
+    }
+    inbound: dict[str, list[Producer]] = defaultdict(list)
+    for _, node, index, call in calls:
+        for tensor_id in (_resolve(aliases, i) for i in call.input_ids):
             source = _source(node, tensor_id, producers)
             if source is not None and source not in inbound[node.path]:
                 inbound[node.path].append(source)
         for tensor_id in call.output_ids:
-            producers[(node.parent.path or None, tensor_id)] = node.path
+            producers[(node.parent.path or None, tensor_id)] = (node.path, index)
     return inbound, producers
 
 
-def _source(node: Node, tensor_id: int, producers: dict[tuple[str | None, int], str]) -> str | None:
+def _resolve(aliases: dict[int, int], tensor_id: int) -> int:
+    """The tensor a converted one came from, through every conversion (a Sequential inside a
+    functional model converts what the outer graph already converted)."""
+    seen = set()
+    while tensor_id in aliases and tensor_id not in seen:
+        seen.add(tensor_id)
+        tensor_id = aliases[tensor_id]
+    return tensor_id
+
+
+def _source(
+    node: Node, tensor_id: int, producers: dict[tuple[str | None, int], Producer]
+) -> Producer | None:
     """The producer among the layer's siblings, else among its ancestors' siblings."""
     ancestor: Node | None = node
     while ancestor is not None and ancestor.parent is not None:
         source = producers.get((ancestor.parent.path or None, tensor_id))
-        if source is not None and source != node.path:
+        if source is not None and source[0] != node.path:
             return source
         ancestor = ancestor.parent
     return None
@@ -305,12 +426,20 @@ def report(
     owners: dict[int, str] = {}
     layers: list[Layer] = []
     edges: list[Edge] = []
+    by_path = {node.path: node for node in nodes}
     for node in nodes:
-        inbound = trace.inbound.get(node.path, [])
+        producers = trace.inbound.get(node.path, [])
+        inbound = list(dict.fromkeys(path for path, _ in producers))
         for source in inbound:
             edges.append(Edge(source=source, target=node.path))
-        weights = () if node.is_container else _weights(node, owners, kit)
-        layers.append(_layer(node, inbound, weights, trace.inputs))
+        inbound_calls = []
+        for path, index in producers:
+            source_node = by_path.get(path)
+            per_parent = _calls_per_parent_call(source_node) if source_node else 1
+            if index is not None and per_parent > 1:
+                inbound_calls.append((path, index % per_parent + 1))
+        layer = _layer(node, inbound, _weights(node, owners, kit), trace.inputs, kit)
+        layers.append(dataclasses.replace(layer, inbound_calls=tuple(inbound_calls)))
     layers = _with_container_counts(layers)
     return ModelReport(
         target=target_text,
@@ -328,10 +457,22 @@ def report(
     )
 
 
+def _own_variables(node: Node) -> list[Any]:
+    """A leaf's variables; a container's own variables, not those of its sublayers."""
+    variables = list(getattr(node.layer, "weights", ()))
+    if not node.is_container:
+        return variables
+    inside = {id(v) for child in node.children for v in getattr(child.layer, "weights", ())}
+    return [v for v in variables if id(v) not in inside]
+
+
 def _weights(node: Node, owners: dict[int, str], kit: Kit) -> tuple[Weight, ...]:
+    variables = _own_variables(node)
+    if not variables:
+        return ()
     trainable = {id(variable) for variable in kit.trainable_variables(node.layer)}
     weights = []
-    for variable in node.layer.weights:
+    for variable in variables:
         key = id(variable)
         shared_with = owners.get(key)
         if shared_with is None:
@@ -356,7 +497,11 @@ def _weight_name(path: str, layer_name: str) -> str:
 
 
 def _layer(
-    node: Node, inbound: list[str], weights: tuple[Weight, ...], inputs: list[TensorInfo]
+    node: Node,
+    inbound: list[str],
+    weights: tuple[Weight, ...],
+    inputs: list[TensorInfo],
+    kit: Kit,
 ) -> Layer:
     calls = node.calls
     if is_input_layer(node.layer) and not calls:
@@ -384,8 +529,9 @@ def _layer(
         params=trainable + non_trainable,
         trainable=trainable,
         non_trainable=non_trainable,
-        config=_config(node.layer),
+        config=_config(node.layer, kit),
         is_container=node.is_container,
+        base_classes=tuple(kit.class_names(node.layer)[1:]),
     )
 
 
@@ -396,19 +542,17 @@ def _calls_per_parent_call(node: Node) -> int:
 
 
 def _with_container_counts(layers: list[Layer]) -> list[Layer]:
-    """A nested model's row shows the sum of its rows below (deepest first)."""
+    """A container's row shows its own weights and the sum of its rows below (deepest first)."""
     by_path = {layer.path: layer for layer in layers}
     for layer in sorted(layers, key=lambda item: -item.depth):
         if not layer.is_container:
             continue
         children = [by_path[c.path] for c in layers if c.parent == layer.path]
-        by_path[layer.path] = Layer(
-            **{
-                **{f: getattr(layer, f) for f in layer.__dataclass_fields__},
-                "params": sum(c.params for c in children),
-                "trainable": sum(c.trainable for c in children),
-                "non_trainable": sum(c.non_trainable for c in children),
-            }
+        by_path[layer.path] = dataclasses.replace(
+            layer,
+            params=layer.params + sum(c.params for c in children),
+            trainable=layer.trainable + sum(c.trainable for c in children),
+            non_trainable=layer.non_trainable + sum(c.non_trainable for c in children),
         )
     return [by_path[layer.path] for layer in layers]
 
@@ -446,10 +590,10 @@ def size(shape: Any) -> int:
 _CONFIG_SKIP = re.compile(r"initializer|regularizer|constraint|^dtype$|^trainable$|^name$")
 
 
-def _config(layer: Any) -> dict[str, Any]:
+def _config(layer: Any, kit: Kit) -> dict[str, Any]:
     """The JSON-safe part of ``get_config()``: what formulas and renderers read."""
     try:
-        config = layer.get_config()
+        config = kit.config(layer)
     except Exception:  # noqa: BLE001 - subclassed models often cannot serialise themselves
         return {}
     return _json_safe(config)
