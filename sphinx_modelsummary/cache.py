@@ -22,7 +22,7 @@ from typing import Any
 
 from . import __version__
 from .report import ModelReport
-from .request import BuildRequest
+from .request import BuildRequest, project_keras_backend
 
 FRAMEWORK_DISTRIBUTIONS = ("keras", "tensorflow", "tensorflow-cpu", "tf-keras", "torch", "jax")
 
@@ -58,7 +58,7 @@ def request_key(request: BuildRequest) -> str:
         "input_shapes": request.input_shapes,
         "input_dtype": request.input_dtype,
         "shape_only": request.shape_only,
-        "keras_backend": request.keras_backend,
+        "keras_backend": request.keras_backend or project_keras_backend(),
         "frameworks": framework_versions(),
         "extension": extension_fingerprint(),
     }

@@ -6,6 +6,8 @@ make requests, the engine and the cache key on them, the worker receives them.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 
 from .errors import ModelSummaryError
@@ -80,3 +82,19 @@ class Failed:
 
 #: What executing a request gives.
 Outcome = Built | Failed
+
+
+def project_keras_backend() -> str:
+    """The Keras 3 backend a build without ``keras_backend`` gets, found as Keras finds it
+    (without importing it): ``KERAS_BACKEND``, else ``keras.json`` in ``KERAS_HOME`` (or
+    ``~/.keras``), else TensorFlow."""
+    chosen = os.environ.get("KERAS_BACKEND")
+    if chosen:
+        return chosen
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        with open(os.path.join(home, "keras.json"), encoding="utf-8") as file:
+            chosen = json.load(file).get("backend")
+    except (OSError, ValueError, AttributeError):
+        chosen = None
+    return chosen if isinstance(chosen, str) and chosen else "tensorflow"

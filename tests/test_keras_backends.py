@@ -159,3 +159,37 @@ def test_weights_that_depend_on_an_open_dimension_are_an_error_on_this_backend()
     assert "(None, None, None, 3)" in caught.value.message
     report = probe(["composite_models:FlattenDense|(None, 8, 8, 3)"])["reports"]
     assert report["composite_models:FlattenDense|(None, 8, 8, 3)"]["totals"]["params"] == 386
+
+
+# --- the backend the project configures ----------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="kerasbackend", freshenv=True)
+def test_the_configured_backend_builds_the_models(app):
+    from sphinx_helpers import warnings_of
+
+    app.build()
+    assert app.statuscode == 0, warnings_of(app)
+    page = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "dense_on_jax" in page and "dense_on_tensorflow" not in page
+
+
+def test_the_backend_keys_the_cache(monkeypatch, tmp_path):
+    from sphinx_modelsummary.cache import request_key
+    from sphinx_modelsummary.request import BuildRequest
+    from sphinx_modelsummary.target import parse_target
+
+    target = parse_target("example_project.basics:rgb_conv")
+    keys = {
+        backend: request_key(BuildRequest(target, keras_backend=backend))
+        for backend in ("tensorflow", "jax", "torch")
+    }
+    assert len(set(keys.values())) == 3
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert request_key(BuildRequest(target)) == keys["torch"]
+    monkeypatch.delenv("KERAS_BACKEND")
+    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
+    assert request_key(BuildRequest(target)) == keys["jax"]
+    (tmp_path / "keras.json").unlink()
+    assert request_key(BuildRequest(target)) == keys["tensorflow"]

@@ -105,7 +105,14 @@ class ModelCompareDirective(SphinxDirective):
                 shapes = parse_shape_spec(text) if text else None
             except ModelSummaryError as error:
                 raise OptionError(f":{option}: {error}") from None
-            requests.append(BuildRequest(parse_target(target), shapes, shape_only=shape_only))
+            requests.append(
+                BuildRequest(
+                    parse_target(target),
+                    shapes,
+                    shape_only=shape_only,
+                    keras_backend=self.config.modelsummary_keras_backend,
+                )
+            )
         return requests
 
     def _render(self, comparison, columns, only_differences) -> list[nodes.Node]:

@@ -49,6 +49,15 @@ CONFIG_VALUES = (
         "with real weights, as `:full-build:` does for one directive.",
     ),
     ConfigValue(
+        "modelsummary_keras_backend",
+        None,
+        "env",
+        ENUM(None, "tensorflow", "jax", "torch"),
+        'The Keras 3 backend models are built with: "tensorflow", "jax" or "torch"; None uses '
+        "the one Keras would pick (the KERAS_BACKEND environment variable, else "
+        "~/.keras/keras.json, else TensorFlow).",
+    ),
+    ConfigValue(
         "modelsummary_cache_dir",
         None,
         "",

@@ -108,6 +108,7 @@ class ModelDirective(SphinxDirective):
                 options.input_shapes,
                 input_dtype=options.input_dtype,
                 shape_only=shape_only,
+                keras_backend=self.config.modelsummary_keras_backend,
             )
         except ModelSummaryError as error:
             return self.fail(result, "option", str(error))
