@@ -70,70 +70,45 @@ def functional_of_layer_blocks() -> keras.Model:
 # keras-hub backbones, small configs --------------------------------------------------------
 
 
-def bert():
+#: Small configs of each backbone's constructor: two blocks, width 16.
+_SMALL = {
+    "BertBackbone": dict(num_heads=2, intermediate_dim=32, max_sequence_length=24),
+    "GPT2Backbone": dict(num_heads=2, intermediate_dim=32, max_sequence_length=24),
+    "LlamaBackbone": dict(num_query_heads=4, num_key_value_heads=2, intermediate_dim=32),
+    "GemmaBackbone": dict(
+        num_query_heads=2, num_key_value_heads=1, intermediate_dim=32, head_dim=8
+    ),
+}
+
+
+def _backbone(name: str, **config):
     import keras_hub
 
-    return keras_hub.models.BertBackbone(
-        vocabulary_size=100,
-        num_layers=2,
-        num_heads=2,
-        hidden_dim=16,
-        intermediate_dim=32,
-        max_sequence_length=24,
-    )
+    return getattr(keras_hub.models, name)(num_layers=2, hidden_dim=16, **config)
+
+
+def _text_backbone(name: str):
+    return _backbone(name, vocabulary_size=100, **_SMALL[name])
+
+
+def bert():
+    return _text_backbone("BertBackbone")
 
 
 def gpt2():
-    import keras_hub
-
-    return keras_hub.models.GPT2Backbone(
-        vocabulary_size=100,
-        num_layers=2,
-        num_heads=2,
-        hidden_dim=16,
-        intermediate_dim=32,
-        max_sequence_length=24,
-    )
+    return _text_backbone("GPT2Backbone")
 
 
 def llama():
-    import keras_hub
-
-    return keras_hub.models.LlamaBackbone(
-        vocabulary_size=100,
-        num_layers=2,
-        num_query_heads=4,
-        num_key_value_heads=2,
-        hidden_dim=16,
-        intermediate_dim=32,
-    )
-
-
-def vit():
-    import keras_hub
-
-    return keras_hub.models.ViTBackbone(
-        image_shape=(32, 32, 3),
-        patch_size=8,
-        num_layers=2,
-        num_heads=2,
-        hidden_dim=16,
-        mlp_dim=32,
-    )
+    return _text_backbone("LlamaBackbone")
 
 
 def gemma():
-    import keras_hub
+    return _text_backbone("GemmaBackbone")
 
-    return keras_hub.models.GemmaBackbone(
-        vocabulary_size=100,
-        num_layers=2,
-        num_query_heads=2,
-        num_key_value_heads=1,
-        hidden_dim=16,
-        intermediate_dim=32,
-        head_dim=8,
-    )
+
+def vit():
+    return _backbone("ViTBackbone", image_shape=(32, 32, 3), patch_size=8, num_heads=2, mlp_dim=32)
 
 
 class ScaledDense(layers.Dense):
