@@ -152,6 +152,8 @@ def test_latex_builds_to_pdf(make_app, rootdir, tmp_path, engine):
     tex = (app.outdir / "pages.tex").read_text(encoding="utf-8")
     assert "≠" not in tex and "\\ensuremath{\\neq}" in tex
     assert tex.count("\\begin{longtable}") == 3 and tex.count("\\endhead") == 3
+    # :name: labels the table itself (after its caption), so :numref: gives its number.
+    assert "\\caption{The functional FireModule}\\label{\\detokenize{index:fire}}" in tex
     summary = re.search(r"\\begin\{longtable\}\{@\{\}(.*?)@\{\}\}\n\\caption\{The functional", tex)
     assert summary and "r" in summary.group(1), tex  # the Params column is right-aligned
     done = subprocess.run(

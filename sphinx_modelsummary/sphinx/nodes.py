@@ -160,11 +160,15 @@ def visit_latex(self: Any, node: model_table) -> None:
     monospace = set(node["nowrap"]) - set(node["numeric"])
     size, specs = latex_columns(node)
     head = " & ".join(rf"\textbf{{{latex_text(self, title)}}}" for title in header) + r" \\"
-    out = ["\n", r"\begin{savenotes}", size, self.hypertarget_to(node, anchor=True)]
+    out = ["\n", r"\begin{savenotes}", size]
+    if not node["caption"]:
+        out.append(self.hypertarget_to(node, anchor=True))
     out.append(r"\setlength{\LTleft}{0pt}\setlength{\LTright}{\fill}")
     out.append(r"\begin{longtable}{@{}" + specs + r"@{}}")
     if node["caption"]:
-        out.append(rf"\caption{{{latex_text(self, node['caption'])}}}\\")
+        # The label after the caption, so that :numref: gives the table's number.
+        caption = latex_text(self, node["caption"])
+        out.append(rf"\caption{{{caption}}}{self.hypertarget_to(node)}\\")
     out += [r"\hline", head, r"\hline", r"\endfirsthead"]
     out += [r"\hline", head, r"\hline", r"\endhead"]
     out += [r"\hline", r"\endfoot"]
