@@ -311,3 +311,23 @@ def test_terminal_text_of_a_long_fallback_fits_a_terminal(report_of):
     assert max(len(line) for line in text.splitlines()) <= 110
     assert "w_0 16×16 +" in text and "w_23 16×16" in text
     assert text.count("\n") > 10  # the sum wraps over several lines
+
+
+def test_layer_blocks_open_in_the_diagram_and_the_comparison_like_model_blocks(report_of):
+    from sphinx_modelsummary.compare import compare
+    from sphinx_modelsummary.render.layout import LayoutOptions, layout
+
+    as_layers = report_of("composite_models:layer_blocks")
+    as_models = report_of("composite_models:model_blocks")
+    drawn = layout(as_layers, LayoutOptions(expand_nested=True))
+    assert {"second/conv", "second/norm", "second/project"} <= {box.key for box in drawn.boxes}
+    assert {group.key for group in drawn.groups} == {"first", "second", "shared"}
+    one_level = layout(as_layers, LayoutOptions(expand_nested=True, max_depth=0))
+    assert "second/conv" not in {box.key for box in one_level.boxes}
+    comparison = compare(as_layers, as_models)
+    assert comparison.differing_rows() == ()
+    assert [row.a.path for row in comparison.rows][:3] == [
+        "first/conv",
+        "first/norm",
+        "first/project",
+    ]
