@@ -185,6 +185,7 @@ def test_check_reports_a_hand_edited_entry_as_drift_naming_the_entry(project):
     ) in done.stdout
 
     small.write_text(small.read_text().replace('"params": 26', '"params": 27', 1))
+    next((project / "docs" / "_models").glob("snapmodels.nets.wide-*.json")).unlink()
     done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
     assert done.returncode == 1
     results = json.loads((project / "docs/_build/modelcheck/modelcheck.json").read_text())
@@ -194,6 +195,13 @@ def test_check_reports_a_hand_edited_entry_as_drift_naming_the_entry(project):
         f"the snapshot entry docs/_models/{small.name} differs from the live build: "
     )
     assert "report.totals.params: snapshot 27, live 26" in message
+    compared = results["results"][3]["messages"]
+    assert len(compared) == 2 and compared[0].startswith("the snapshot entry docs/_models/")
+    assert re.match(
+        r"the snapshot has no entry for snapmodels\.nets:wide \(snapmodels\.nets\.wide-"
+        r"[0-9a-f]{12}\.json\); run python -m sphinx_modelsummary snapshot docs to add it$",
+        compared[1],
+    ), compared
 
 
 def test_check_reports_a_stale_entry_naming_the_changed_source(project):
