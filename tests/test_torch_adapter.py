@@ -241,3 +241,19 @@ def test_a_module_object_is_documented_as_it_is():
     report = report_of("example_project.torch_shared:SIAMESE", (1, 8), (1, 8))
     assert report.build_mode == "full"  # its weights were made when its module was imported
     assert report.totals.params == 217 and report.layer("branch").calls == 2
+
+
+def frozen_encoder_layer():
+    from torch import nn
+
+    return nn.TransformerEncoderLayer(16, 2, 32, batch_first=True).requires_grad_(False)
+
+
+def test_a_frozen_transformer_layer_opens_into_its_modules():
+    """Frozen weights are non-trainable parameters; the layer's modules are still traced one
+    by one (torch's fused encoder kernel, which would skip them, is not used under hooks)."""
+    report = report_of(f"{__name__}:frozen_encoder_layer", (1, 5, 16))
+    assert report.totals.trainable == 0 and report.totals.non_trainable == 2_224
+    attention = report.layer("self_attn")
+    assert attention.non_trainable == 1_088 and not attention.formula.fallback
+    assert report.layer("linear1").macs == 5 * 16 * 32
