@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -106,3 +107,15 @@ def test_warm_build_imports_neither_torch_nor_tensorflow(tmp_path):
         outputs.append(done.stdout)
     assert "from the cache, 1 worker process started" in outputs[0]
     assert "from the cache, 0 worker processes started" in outputs[1]
+
+
+@pytest.mark.sphinx("modelcheck", testroot="torch", freshenv=True)
+def test_modelcheck_checks_the_pytorch_promises(app):
+    app.build()
+    assert app.statuscode == 0, warnings_of(app)
+    data = json.loads((app.outdir / "modelcheck.json").read_text(encoding="utf-8"))
+    assert data["summary"]["error"] == 0 and data["summary"]["drift"] == 0
+    resnet = next(r for r in data["results"] if r["expected"].get("params") == "195,738")
+    assert resnet["actual"] == {"params": 195_738, "trainable": 195_738, "non-trainable": 0}
+    tied = next(r for r in data["results"] if r["expected"].get("params") == "130,944")
+    assert (tied["document"], tied["status"]) == ("shared", "ok")
