@@ -257,3 +257,20 @@ def test_a_frozen_transformer_layer_opens_into_its_modules():
     attention = report.layer("self_attn")
     assert attention.non_trainable == 1_088 and not attention.formula.fallback
     assert report.layer("linear1").macs == 5 * 16 * 32
+
+
+def padded_conv():
+    from torch import nn
+
+    class SamePadConv(nn.Conv2d):
+        """A project's own convolution: a subclass the registry does not know by name."""
+
+    return nn.Sequential(SamePadConv(3, 8, 3, padding=1), nn.ReLU())
+
+
+def test_a_subclass_of_a_torch_layer_is_explained_by_its_base_class():
+    report = report_of(f"{__name__}:padded_conv", (1, 3, 32, 32))
+    conv = report.layer("0")
+    assert (conv.class_name, conv.base_classes[0]) == ("SamePadConv", "Conv2d")
+    assert conv.formula.substituted == "(3·3·3 + 1)·8" and not conv.formula.fallback
+    assert conv.macs == 3 * 3 * 3 * 8 * 32 * 32 and conv.kind == "conv"

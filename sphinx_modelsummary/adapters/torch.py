@@ -587,9 +587,15 @@ def _layer(
         class_name = "Buffer" if node.tensor[2] else "Parameter"
         config: dict[str, Any] = {"shape": list(node.tensor[1].shape)}
         output_shapes = ((tuple(int(d) for d in node.tensor[1].shape),),)
+        bases = ()
     else:
         class_name = type(node.module).__name__
         config = _config(node.module)
+        bases = tuple(
+            base.__name__
+            for base in type(node.module).__mro__[1:]
+            if issubclass(base, nn.Module) and base is not nn.Module
+        )
     return Layer(
         path=node.path,
         name=node.name,
@@ -607,6 +613,7 @@ def _layer(
         config=config,
         is_container=node.is_container,
         buffers=buffers,
+        base_classes=bases,
     )
 
 
