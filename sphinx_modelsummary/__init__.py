@@ -22,6 +22,7 @@ def setup(app: Any) -> dict[str, Any]:
         events,
         lockfile,
         nodes,
+        prefetch,
         role,
         snapshot,
     )
@@ -43,4 +44,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("build-finished", lockfile.update_lockfile)
     app.connect("build-finished", events.build_finished)
     snapshot.setup(app)
+    prefetch.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

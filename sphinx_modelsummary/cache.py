@@ -102,6 +102,10 @@ class ReportCache:
     def _path(self, request: BuildRequest) -> str:
         return os.path.join(self.folder, f"{request_key(request)}.json")
 
+    def has(self, request: BuildRequest) -> bool:
+        """Whether an entry exists (it may still be stale: ``get`` checks its sources)."""
+        return self.enabled and os.path.exists(self._path(request))
+
     def get(self, request: BuildRequest) -> tuple[ModelReport, tuple[str, ...]] | None:
         """The cached report and its source files, if present and still valid."""
         if not self.enabled:

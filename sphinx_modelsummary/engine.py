@@ -97,11 +97,8 @@ class Engine:
             self._in_process = self._in_process or framework
             if framework == self._in_process:
                 return execute(request)
+        worker = self._worker_for(framework, request)
         key = (framework, request.keras_backend if framework == "keras" else None)
-        worker = self._workers.get(key)
-        if worker is None or not worker.usable():
-            worker = self._workers[key] = _Worker(*key)
-            self.workers_started += 1
         job = Job(request=request, sys_path=tuple(sys.path), cwd=os.getcwd())
         try:
             return worker.ask(job, timeout)
@@ -109,6 +106,32 @@ class Engine:
             del self._workers[key]
             message = f"target {str(request.target)!r}: {gone}"
             return Failed(gone.kind, message, own_files(request.target.module))
+
+    def _worker_for(self, framework: str, request: BuildRequest) -> _Worker:
+        key = (framework, request.keras_backend if framework == "keras" else None)
+        worker = self._workers.get(key)
+        if worker is None or not worker.usable():
+            worker = self._workers[key] = _Worker(*key)
+            self.workers_started += 1
+        return worker
+
+    def has_entry(self, request: BuildRequest) -> bool:
+        """Whether the cache holds an entry for the request (without reading it)."""
+        return self.cache is not None and self.cache.has(request)
+
+    def prestart(self, requests: list[BuildRequest]) -> None:
+        """Start the workers that these requests will need, without waiting for them: each
+        imports its framework while the caller goes on (``sphinx/prefetch.py``)."""
+        if not self.isolated:
+            return
+        for request in requests:
+            if request in self._failed:
+                continue
+            try:
+                framework = framework_of(request.target)
+            except BuildError:
+                continue  # building it will say so
+            self._worker_for(framework, request)
 
     def close(self) -> None:
         """Stop the workers (only the process that started them may)."""
