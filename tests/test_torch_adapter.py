@@ -40,6 +40,8 @@ def test_seed_001_resnet_counts_the_pytorch_way():
     relu = report.layer("layer2/0/relu")
     assert relu.calls == 2
     assert set(relu.inbound) == {"layer2/0/bn1", "layer2/0/bn2", "layer2/0/downsample"}
+    # The ReLU module runs twice per block: the second convolution reads its first call.
+    assert report.layer("layer2/0/conv2").inbound_calls == (("layer2/0/relu", 1),)
     assert report.layer("layer2").is_container and report.layer("layer2/0").is_container
     assert sum(layer.params for layer in report.top_level_layers()) == 195_738
 

@@ -177,6 +177,8 @@ class _Trace:
     outputs: list[TensorInfo]
     #: Node path → paths of the modules (or names of model inputs) that fed it.
     inbound: dict[str, list[str]]
+    #: Node path → (source path, number of the source's call from 0) for each feed.
+    feeds: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 def _trace(
@@ -220,7 +222,7 @@ def _trace(
             recorder.output_names(), last.output_shapes, last.output_dtypes
         )
     ]
-    return _Trace(root=root, inputs=inputs, outputs=outputs, inbound=inbound)
+    return _Trace(root=root, inputs=inputs, outputs=outputs, inbound=inbound, feeds=recorder.feeds)
 
 
 def _shape_text(tensor: torch.Tensor) -> str:
@@ -363,6 +365,10 @@ class _Recorder:
         #: Everything recorded stays alive for the trace, so no id is reused.
         self.keep: list[Any] = []
         self.calls: list[tuple[_Node, _Call]] = []
+        #: End time of a call → its number among its module's calls (from 0).
+        self.call_number: dict[int, int] = {}
+        #: Consumer path → (source path, number of the source's call) it was fed by.
+        self.feeds: dict[str, list[tuple[str, int]]] = defaultdict(list)
 
     def add_input(self, tensor: torch.Tensor, name: str) -> None:
         self._produced(tensor, -1, name)
@@ -413,6 +419,7 @@ class _Recorder:
         node = self.stack.pop()
         call = node.calls[-1]
         call.end = next(self.clock)
+        self.call_number[call.end] = len(node.calls) - 1
         outputs = _tensors(output)
         call.output_shapes = [tuple(t.shape) for t in outputs]
         call.output_dtypes = [_dtype_name(t.dtype) for t in outputs]
@@ -485,6 +492,9 @@ class _Recorder:
                     if best is None or when > best[0]:
                         best = (when, producer.path)
             if best is not None:
+                fed = (best[1], self.call_number.get(best[0], 0))
+                if best[0] >= 0 and fed not in self.feeds[node.path]:
+                    self.feeds[node.path].append(fed)
                 return best[1]
             ancestor = level
         return None
@@ -500,11 +510,14 @@ def _report(
     owners: dict[int, str] = {}
     layers: list[Layer] = []
     edges: list[Edge] = []
+    by_path = {node.path: node for node in nodes}
     for node in nodes:
         inbound = trace.inbound.get(node.path, [])
         edges.extend(Edge(source=source, target=node.path) for source in inbound)
         weights, buffers = _tensors_of(node, owners)
-        layers.append(_layer(node, inbound, weights, buffers))
+        layer = _layer(node, inbound, weights, buffers)
+        calls = _numbered_calls(trace.feeds.get(node.path, []), by_path)
+        layers.append(dataclasses.replace(layer, inbound_calls=calls) if calls else layer)
     layers = _with_container_counts(layers)
     return ModelReport(
         target=target_text,
@@ -520,6 +533,20 @@ def _report(
         edges=tuple(edges),
         totals=_totals(model),
     )
+
+
+def _numbered_calls(
+    feeds: list[tuple[str, int]], by_path: dict[str, _Node]
+) -> tuple[tuple[str, int], ...]:
+    """Which call fed the layer, for sources called more than once per call of their parent
+    (a block's one ReLU module, called after each of its two convolutions), from 1."""
+    numbered = []
+    for source, number in feeds:
+        node = by_path.get(source)
+        per_parent = _calls_per_parent_call(node) if node is not None else 1
+        if per_parent > 1 and (source, number % per_parent + 1) not in numbered:
+            numbered.append((source, number % per_parent + 1))
+    return tuple(numbered)
 
 
 def _rows(trace: _Trace) -> list[_Node]:
