@@ -60,6 +60,7 @@ _VARWIDTH = r"\\(begin|end)\{varwidth\}(\[t\])?(\{\\sphinxcolwidth\{\d+\}\{\d+\}
 
 def _latex_text(cell: str) -> str:
     cell = cell.replace(r"\sphinxhyphen{}", "-").replace(r"\ensuremath{\cdot}", "·")
+    cell = cell.replace(r"\allowbreak{}", "")  # where long layer paths may break
     cell = re.sub(_VARWIDTH, "", cell)
     for _ in range(2):  # \textbf{\texttt{...}}
         cell = re.sub(
