@@ -68,7 +68,7 @@ class Engine:
         """The request's report; raises BuildError for anything the user must fix."""
         outcome = self.outcome(request, timeout)
         if isinstance(outcome, Failed):
-            raise BuildError(outcome.kind, outcome.message)
+            raise outcome.error()
         return outcome
 
     def outcome(self, request: BuildRequest, timeout: float | None = None) -> Outcome:

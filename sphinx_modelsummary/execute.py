@@ -59,7 +59,7 @@ def build_report(request: BuildRequest) -> ModelReport:
     """:func:`execute` for scripts and tests: the report, or the BuildError to fix."""
     outcome = execute(request)
     if isinstance(outcome, Failed):
-        raise BuildError(outcome.kind, outcome.message)
+        raise outcome.error()
     return outcome.report
 
 

@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from .errors import ModelSummaryError
+from .errors import BuildError, ModelSummaryError
 from .report import ModelReport, Shape
 from .target import Target
 
@@ -60,6 +60,20 @@ class BuildRequest:
 
 
 @dataclass(frozen=True)
+class Failed:
+    """A request could not be built: why (a problem kind such as ``builder``) and what to do."""
+
+    kind: str
+    message: str
+    #: Project source files the failed build used: fixing one must re-check the page.
+    source_files: tuple[str, ...] = ()
+
+    def error(self) -> BuildError:
+        """The failure as the error that callers raise."""
+        return BuildError(self.kind, self.message)
+
+
+@dataclass(frozen=True)
 class Built:
     """A request's model was built: its report and the project files the builder used."""
 
@@ -68,16 +82,6 @@ class Built:
     source_files: tuple[str, ...]
     #: True when the report came from the cache (or a snapshot), not from running the builder.
     cached: bool = False
-
-
-@dataclass(frozen=True)
-class Failed:
-    """A request could not be built: why (a problem kind such as ``builder``) and what to do."""
-
-    kind: str
-    message: str
-    #: Project source files the failed build used: fixing one must re-check the page.
-    source_files: tuple[str, ...] = ()
 
 
 #: What executing a request gives.
