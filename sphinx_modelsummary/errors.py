@@ -7,23 +7,39 @@ import site
 import sys
 import sysconfig
 import traceback
+from enum import StrEnum
 
 
 class ModelSummaryError(Exception):
     """A problem the docs author can fix; its message is shown as it is, without our traceback."""
 
 
+class BuildKind(StrEnum):
+    """What went wrong when a model was built (listed in docs/checks.rst)."""
+
+    IMPORT = "import"
+    ATTRIBUTE = "attribute"
+    BUILDER = "builder"
+    NOT_A_MODEL = "not-a-model"
+    INPUT_SHAPE = "input-shape"
+    TIMEOUT = "timeout"
+    CRASH = "crash"
+    FRAMEWORK = "framework"
+    SNAPSHOT = "snapshot"
+
+
 class BuildError(ModelSummaryError):
     """Running a builder failed: import, lookup, the builder itself, or its result.
 
-    ``kind`` says which (``import``, ``attribute``, ``builder``, ``not-a-model``,
-    ``input-shape``, ``timeout``, ``crash``) so callers can report it by subtype.
+    ``kind`` (a :class:`BuildKind`) says which, for reports such as modelcheck.json.
     """
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, source_files: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind = BuildKind(kind)
         self.message = message
+        #: Project files the failed build used: fixing one must re-check the page.
+        self.source_files = source_files
 
 
 def no_module_error(target: str, module: str, missing: str) -> BuildError:

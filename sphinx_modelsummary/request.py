@@ -70,7 +70,7 @@ class Failed:
 
     def error(self) -> BuildError:
         """The failure as the error that callers raise."""
-        return BuildError(self.kind, self.message)
+        return BuildError(self.kind, self.message, self.source_files)
 
 
 @dataclass(frozen=True)

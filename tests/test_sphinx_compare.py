@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx_helpers import warnings_of
 
 
 @pytest.mark.sphinx("html", testroot="compare", freshenv=True)
@@ -44,3 +46,32 @@ def test_compare_directive(app):
     assert len(first.select("tr.modelsummary-only-a")) == 1
     assert len(second.select("tbody tr")) == 40  # only the differences: five more copies
     assert len(second.select("thead th")) == 6  # mark, A layer/params, B layer/params, diff
+
+
+@pytest.mark.sphinx("html", testroot="compare-engine", freshenv=True)
+def test_compare_honours_its_timeout_and_a_fixed_model_rechecks_the_page(app, make_app):
+    started = time.monotonic()
+    app.build()
+    elapsed = time.monotonic() - started
+    warnings = warnings_of(app)
+    assert re.search(
+        r"hang\.rst:4: ERROR: model-compare compared_models:small vs compared_models:hangs: "
+        r".*did not finish within 3 s",
+        warnings,
+    ), warnings
+    assert elapsed < 60, elapsed  # :timeout: 3, not modelsummary_timeout = 120
+    assert re.search(r"broken\.rst:4: ERROR: .*'broken_model:build' raised an error", warnings)
+    assert "ValueError: not written yet" in warnings
+
+    model = app.srcdir / "broken_model.py"
+    fixed = "    x = keras.Input((4,))\n    return keras.Model(x, keras.layers.Dense(5)(x))"
+    model.write_text(model.read_text().replace('    raise ValueError("not written yet")', fixed))
+    again = make_app("html", srcdir=app.srcdir)
+    again.build()
+    status = re.sub(r"\x1b\[[0-9;]*m", "", again._status.getvalue())
+    assert re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", status) == ["broken"]
+    # 15 against 25 parameters: the page's +5 is now wrong, and says so
+    assert re.search(
+        r"broken\.rst:4: ERROR: .*difference: the page promises \+5, the code gives \+10",
+        warnings_of(again),
+    ), warnings_of(again)

@@ -2,130 +2,122 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.util.docutils import SphinxDirective
 
 from ..checks import parse_expectation
 from ..compare import compare
-from ..errors import BuildError, ModelSummaryError
-from ..render.nodes import compare_nodes, problem_node
+from ..errors import ModelSummaryError
+from ..render.nodes import compare_nodes
+from ..report import ModelReport, Shape
 from ..request import BuildRequest
-from ..target import parse_shape_spec, parse_target
-from .directives import report_problem
-from .domain import CheckResult, domain_of
-from .options import OptionError, parse_flag, parse_names
-from .snapshot import report_for
+from ..target import parse_shape_spec
+from .base import Drift, ModelsDirective
+from .domain import CheckResult
+from .options import (
+    OptionError,
+    OptionSpec,
+    SharedOptions,
+    parse_flag,
+    parse_names,
+    parse_shared,
+)
 
 COMPARE_COLUMNS = ("layer", "output_shape", "params", "input_shape")
 
 
-class ModelCompareDirective(SphinxDirective):
-    """Aligns two models by structure and marks the rows that differ."""
+@dataclass(frozen=True)
+class CompareOptions(SharedOptions):
+    input_shapes_b: tuple[Shape, ...] | None = None
+    columns: tuple[str, ...] = ("layer", "output_shape", "params")
+    only_differences: bool = False
+    #: The signed difference the page promises, and how it was written.
+    expected_difference: int | None = None
+    expected_text: str = ""
+
+
+class ModelCompareDirective(ModelsDirective):
+    """Aligns two models by structure and marks the rows that differ; the base builds them."""
 
     required_arguments = 2
-    has_content = False
-    option_spec: ClassVar[dict[str, Any]] = {
-        "input-shape": directives.unchanged,
-        "input-shape-a": directives.unchanged,
-        "input-shape-b": directives.unchanged,
-        "columns": directives.unchanged,
-        "only-differences": directives.unchanged,
-        "caption": directives.unchanged,
-        "expect-difference": directives.unchanged,
-        "full-build": directives.unchanged,
-        "timeout": directives.unchanged,
-        "class": directives.unchanged,
-    }
+    final_argument_whitespace = False
+    verb = "compare"
+    option_spec: ClassVar[dict[str, Any]] = OptionSpec(
+        {
+            "input-shape": directives.unchanged,
+            "input-shape-a": directives.unchanged,
+            "input-shape-b": directives.unchanged,
+            "input-dtype": directives.unchanged,
+            "columns": directives.unchanged,
+            "only-differences": directives.unchanged,
+            "caption": directives.unchanged,
+            "expect-difference": directives.unchanged,
+            "full-build": directives.unchanged,
+            "timeout": directives.unchanged,
+            "class": directives.unchanged,
+        }
+    )
 
-    def run(self) -> list[nodes.Node]:
-        target_a, target_b = self.arguments
-        result = CheckResult(
-            docname=self.env.docname,
-            lineno=self.lineno,
-            directive=self.name,
-            target=f"{target_a} vs {target_b}",
+    def described_target(self) -> str:
+        return " vs ".join(self.arguments)
+
+    def parse_options(self) -> CompareOptions:
+        shared = parse_shared({k: v for k, v in self.options.items() if k != "input-shape"}, False)
+        shapes = [self._shapes(own) for own in ("input-shape-a", "input-shape-b")]
+        text = self.options.get("expect-difference")
+        columns = parse_names("columns", self.options.get("columns"), COMPARE_COLUMNS)
+        return CompareOptions(
+            **{**vars(shared), "input_shapes": shapes[0]},
+            input_shapes_b=shapes[1],
+            columns=tuple(columns) if columns else CompareOptions.columns,
+            only_differences=parse_flag("only-differences", self.options, False),
+            expected_difference=_parse_difference(text) if text is not None else None,
+            expected_text=(text or "").strip(),
         )
-        domain_of(self.env).add_result(result)
+
+    def _shapes(self, own: str) -> tuple[Shape, ...] | None:
+        """The model's own ``:input-shape-a:`` (or ``-b``), else the shared ``:input-shape:``."""
+        option = own if own in self.options else "input-shape"
+        text = self.options.get(option)
         try:
-            requests = self._requests(target_a, target_b)
-            columns = tuple(
-                parse_names("columns", self.options.get("columns"), COMPARE_COLUMNS)
-                or ("layer", "output_shape", "params")
-            )
-            only_differences = parse_flag("only-differences", self.options, False)
-            text = self.options.get("expect-difference")
-            expected = _parse_difference(text) if text is not None else None
+            return parse_shape_spec(text) if text else None
         except ModelSummaryError as error:
-            return self._fail(result, "option", str(error))
-        try:
-            found = [report_for(self.env, request) for request in requests]
-        except BuildError as error:
-            return self._fail(result, "builder", error.message)
-        outcomes = [item.outcome for item in found]
-        for outcome in outcomes:
-            for path in outcome.source_files:
-                self.env.note_dependency(path)
-        comparison = compare(outcomes[0].report, outcomes[1].report)
-        difference = comparison.totals_difference.params
-        result.actual = {"params": difference}
-        output = self._render(comparison, columns, only_differences)
-        snapshot_drift = [line for item in found for line in item.drift]
-        if snapshot_drift:
-            result.status = "drift"
-            result.messages = snapshot_drift
-            report_problem(self, "drift", f"{result.target}: " + "; ".join(snapshot_drift))
-            output.insert(
-                0, problem_node("The snapshot no longer matches the code", snapshot_drift)
-            )
-        if expected is not None:
-            result.expected = {"params": text.strip()}
-            if difference != expected:
-                result.status = "drift"
-                message = (
-                    f"difference: the page promises {expected:+,}, the code gives {difference:+,}"
-                )
-                result.messages.append(message)
-                report_problem(self, "drift", f"{result.target}: {message}")
-                output.insert(0, problem_node("The code no longer matches this page", [message]))
-        return output
+            raise OptionError(f":{option}: {error}") from None
 
-    def _requests(self, target_a: str, target_b: str) -> list[BuildRequest]:
-        shared = self.options.get("input-shape")
-        shape_only = self.config.modelsummary_shape_only and not parse_flag(
-            "full-build", self.options, False
+    def requests(self, options: CompareOptions) -> list[BuildRequest]:
+        return [
+            self.request(self.arguments[0], options.input_shapes, options),
+            self.request(self.arguments[1], options.input_shapes_b, options),
+        ]
+
+    def render_reports(
+        self, reports: list[ModelReport], options: CompareOptions
+    ) -> list[nodes.Node]:
+        comparison = compare(reports[0], reports[1])
+        return compare_nodes(
+            comparison, options.columns, options.only_differences, options.caption, options.classes
         )
-        requests = []
-        for target, own in ((target_a, "input-shape-a"), (target_b, "input-shape-b")):
-            text = self.options.get(own, shared)
-            option = own if own in self.options else "input-shape"
-            try:
-                shapes = parse_shape_spec(text) if text else None
-            except ModelSummaryError as error:
-                raise OptionError(f":{option}: {error}") from None
-            requests.append(
-                BuildRequest(
-                    parse_target(target),
-                    shapes,
-                    shape_only=shape_only,
-                    keras_backend=self.config.modelsummary_keras_backend,
-                )
-            )
-        return requests
 
-    def _render(self, comparison, columns, only_differences) -> list[nodes.Node]:
-        classes = self.options.get("class", "").split()
-        caption = self.options.get("caption")
-        return compare_nodes(comparison, columns, only_differences, caption, classes)
-
-    def _fail(self, result: CheckResult, kind: str, message: str) -> list[nodes.Node]:
-        result.status = "error"
-        result.messages = [message]
-        report_problem(self, kind, f"{self.name} {result.target}: {message}")
-        headline, _, detail = message.partition("\n")
-        return [problem_node(f"{self.name} could not compare", [headline], detail or None)]
+    def check(
+        self,
+        reports: list[ModelReport],
+        requests: list[BuildRequest],
+        options: CompareOptions,
+        result: CheckResult,
+    ) -> Drift:
+        difference = compare(reports[0], reports[1]).totals_difference.params
+        result.actual = {"params": difference}
+        expected = options.expected_difference
+        if expected is None:
+            return Drift()
+        result.expected = {"params": options.expected_text}
+        if difference == expected:
+            return Drift()
+        message = f"difference: the page promises {expected:+,}, the code gives {difference:+,}"
+        return Drift((message,), message)
 
 
 def _parse_difference(text: str) -> int:

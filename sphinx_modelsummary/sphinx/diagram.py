@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -19,8 +20,15 @@ from docutils.parsers.rst import directives
 
 from ..render.layout import LayoutOptions, alt_text, layout
 from ..report import ModelReport
-from .directives import ModelDirective
-from .options import SHARED_OPTIONS, OptionError, SharedOptions, parse_choice, parse_flag
+from .base import ModelDirective
+from .options import (
+    SHARED_OPTIONS,
+    OptionError,
+    OptionSpec,
+    SharedOptions,
+    parse_choice,
+    parse_flag,
+)
 
 DIAGRAM_OPTIONS = {
     "direction": directives.unchanged,
@@ -36,57 +44,67 @@ DIAGRAM_OPTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class DiagramOptions(SharedOptions):
+    drawing: LayoutOptions = field(default_factory=LayoutOptions)
+    image_format: str = "svg"
+    width: str | None = None
+    #: ``left``, ``center`` or ``right``; empty: the theme's own placement.
+    align: str = ""
+    alt: str | None = None
+
+
 class ModelDiagramDirective(ModelDirective):
     """The architecture as a figure: one box per layer, arrows for connections."""
 
-    option_spec: ClassVar[dict[str, Any]] = {**SHARED_OPTIONS, **DIAGRAM_OPTIONS}
+    option_spec: ClassVar[dict[str, Any]] = OptionSpec({**SHARED_OPTIONS, **DIAGRAM_OPTIONS})
 
-    def check_options(self, options: SharedOptions) -> None:
-        self.layout_options(options)
-        self.image_format()
-        if "width" in self.options:
+    def parse_options(self) -> DiagramOptions:
+        shared = super().parse_options()
+        width = self.options.get("width")
+        if width is not None:
             try:
-                directives.length_or_percentage_or_unitless(self.options["width"])
+                directives.length_or_percentage_or_unitless(width)
             except ValueError:
                 raise OptionError(
-                    f":width: {self.options['width']!r} is not a length such as 600px or 80%"
+                    f":width: {width!r} is not a length such as 600px or 80%"
                 ) from None
-        parse_choice("align", self.options.get("align"), ("left", "center", "right"), "center")
-
-    def layout_options(self, options: SharedOptions) -> LayoutOptions:
-        depth_text = self.options.get("max-depth")
-        max_depth = None
-        if depth_text is not None:
-            if not depth_text.strip().isdigit():
-                raise OptionError(f":max-depth: {depth_text!r} must be a whole number, 0 or more")
-            max_depth = int(depth_text)
         collapse = tuple(
             name.strip() for name in (self.options.get("collapse") or "").split(",") if name.strip()
         )
         if "collapse" in self.options and not collapse:
             collapse = ("all",)
-        return LayoutOptions(
+        drawing = LayoutOptions(
             direction=parse_choice(
                 "direction", self.options.get("direction"), ("tb", "lr"), "tb"
             ).upper(),
-            expand_nested=options.expand_nested,
-            max_depth=max_depth,
+            expand_nested=shared.expand_nested,
+            max_depth=shared.max_depth,
             show_shapes=parse_flag("show-shapes", self.options, True),
             show_params=parse_flag("show-params", self.options, True),
             show_types=parse_flag("show-types", self.options, True),
             collapse=collapse,
         )
+        return DiagramOptions(
+            **vars(shared),
+            drawing=drawing,
+            image_format=parse_choice(
+                "format",
+                self.options.get("format"),
+                ("svg", "png"),
+                self.config.modelsummary_diagram_format,
+            ),
+            width=width,
+            align=parse_choice("align", self.options.get("align"), ("left", "center", "right"), ""),
+            alt=self.options.get("alt"),
+        )
 
-    def image_format(self) -> str:
-        default = self.config.modelsummary_diagram_format
-        return parse_choice("format", self.options.get("format"), ("svg", "png"), default)
-
-    def render(self, report: ModelReport, options: SharedOptions) -> list[nodes.Node]:
-        drawing = layout(report, self.layout_options(options))
-        stem = _file_stem(report, drawing, self.image_format())
+    def render(self, report: ModelReport, options: DiagramOptions) -> list[nodes.Node]:
+        drawing = layout(report, options.drawing)
+        stem = _file_stem(report, drawing, options.image_format)
         folder = os.path.join(self.env.doctreedir, "modelsummary-diagrams")
         os.makedirs(folder, exist_ok=True)
-        for fmt in (self.image_format(), "pdf"):
+        for fmt in (options.image_format, "pdf"):
             path = os.path.join(folder, f"{stem}.{fmt}")
             if not is_complete(path, fmt):
                 # matplotlib is imported only when a file is drawn: it costs 0.4 s a build
@@ -100,12 +118,12 @@ class ModelDiagramDirective(ModelDirective):
         uri = os.path.relpath(os.path.join(folder, f"{stem}.*"), document_folder)
         image = nodes.image(
             uri=uri.replace(os.sep, "/"),
-            alt=self.options.get("alt") or alt_text(report),
+            alt=options.alt or alt_text(report),
             classes=["modelsummary-diagram", *options.classes],
         )
-        if "width" in self.options:
-            image["width"] = self.options["width"]
-        align = parse_choice("align", self.options.get("align"), ("left", "center", "right"), "")
+        if options.width is not None:
+            image["width"] = options.width
+        align = options.align
         # shown at its own size, scrolled sideways in HTML where wider than the column
         frame = nodes.container("", image, classes=["modelsummary-diagram-frame"])
         if not options.caption:

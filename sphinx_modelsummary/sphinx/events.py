@@ -7,8 +7,8 @@ import os
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from .directives import close_engines
 from .domain import domain_of
+from .engines import close_engines
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from sphinx.util import logging
 
 from ..lockfile import LockEntry, LockfileError, read_lockfile, write_lockfile
 from .domain import domain_of
+from .problems import ProblemKind
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def update_lockfile(app: Sphinx, exception: Exception | None) -> None:
         f"{app.config.modelsummary_lockfile} ({'; '.join(named)}{more}); add "
         f"{'them' if len(missing) > 1 else 'it'} with -D modelsummary_update_lockfile=1",
         type="modelsummary",
-        subtype="lockfile",
+        subtype=ProblemKind.LOCKFILE,
     )
 
 
@@ -102,7 +103,9 @@ def _write(app: Sphinx, path: str, results: list, verb: str) -> None:
         write_lockfile(path, entries)
     except LockfileError as error:
         logger.error(
-            f"{error}; check modelsummary_lockfile", type="modelsummary", subtype="lockfile"
+            f"{error}; check modelsummary_lockfile",
+            type="modelsummary",
+            subtype=ProblemKind.LOCKFILE,
         )
         app.statuscode = 1  # the update that was asked for did not happen
         return

@@ -7,6 +7,7 @@ warning.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from docutils.parsers.rst import directives
@@ -20,6 +21,23 @@ from ..target import parse_shape_spec
 
 class OptionError(ModelSummaryError):
     """An option value the directive cannot use."""
+
+
+class OptionSpec(dict):
+    """A directive's options; an unknown one is let through so that the directive itself can
+    report it as an error that fails the build (docutils would only log it and go on)."""
+
+    def __missing__(self, name: str):
+        return directives.unchanged
+
+
+def check_known(options: dict[str, str], spec: dict[str, object], directive: str) -> None:
+    """Raise OptionError for an option the directive does not have, naming the close ones."""
+    for name in options:
+        if name not in spec:
+            close = difflib.get_close_matches(name, list(spec), n=1, cutoff=0.6)
+            hint = f"; did you mean :{close[0]}:?" if close else ""
+            raise OptionError(f":{name}: is not an option of {directive}{hint}")
 
 
 SHARED_OPTIONS = {
@@ -73,7 +91,7 @@ def parse_shared(options: dict[str, str], expand_nested_default: bool) -> Shared
         expectations=expectations,
         name=name.strip() if name else None,
         expand_nested=parse_flag("expand-nested", options, expand_nested_default),
-        max_depth=_parse_depth(options.get("max-depth")),
+        max_depth=parse_whole("max-depth", options.get("max-depth"), 0),
         full_build=parse_flag("full-build", options, False),
         timeout=_parse_timeout(options.get("timeout")),
         caption=options.get("caption") or None,
@@ -123,20 +141,22 @@ def _parse(option: str, text: str, parse):
         raise OptionError(f":{option}: {error}") from None
 
 
+def parse_whole(option: str, text: str | None, minimum: int) -> int | None:
+    """A whole number of at least ``minimum`` written in ASCII digits (``²`` is not one)."""
+    if text is None:
+        return None
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise OptionError(f":{option}: {text!r} must be a whole number, {minimum} or more")
+    return int(value)
+
+
 def _parse_dtype(text: str | None) -> str | None:
     if text is None:
         return None
     if text.strip() not in INPUT_DTYPES:
         raise OptionError(f":input-dtype: {text!r} is not one of {', '.join(INPUT_DTYPES)}")
     return text.strip()
-
-
-def _parse_depth(text: str | None) -> int | None:
-    if text is None:
-        return None
-    if not text.strip().isdigit():
-        raise OptionError(f":max-depth: {text!r} must be a whole number, 0 or more")
-    return int(text)
 
 
 def _parse_timeout(text: str | None) -> float | None:

@@ -13,8 +13,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from .directives import describe_count
-from .domain import Problem, domain_of
+from ..report import format_bytes, format_count
+from .domain import ModelRecord, Problem, domain_of
+from .problems import ProblemKind
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,9 @@ class ModelParamsRole(SphinxRole):
                 f":model-params:`{self.text}`: write a model's :name: and optionally one of "
                 f"{', '.join(FIELDS)}"
             )
-            logger.error(message, location=self.get_location(), type="modelsummary", subtype="role")
-            domain_of(self.env).add_problem(Problem(self.env.docname, self.lineno, "role", message))
+            kind = ProblemKind.ROLE
+            logger.error(message, location=self.get_location(), type="modelsummary", subtype=kind)
+            domain_of(self.env).add_problem(Problem(self.env.docname, self.lineno, kind, message))
             return [nodes.literal(self.rawtext, self.text)], []
         domain_of(self.env).add_role_use(self.env.docname, self.lineno, name)
         node = model_params(self.rawtext, name, classes=["modelsummary-param"])
@@ -58,8 +60,9 @@ def check_role_names(app: Sphinx, env: BuildEnvironment) -> None:
                     f"(known: {known})"
                 )
                 location = (docname, lineno)
-                logger.error(message, location=location, type="modelsummary", subtype="role")
-                problem = Problem(docname, lineno, "role", message)
+                kind = ProblemKind.ROLE
+                logger.error(message, location=location, type="modelsummary", subtype=kind)
+                problem = Problem(docname, lineno, kind, message)
                 app.modelsummary_role_problems.append(problem)  # type: ignore[attr-defined]
 
 
@@ -75,3 +78,15 @@ def fill_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             text = describe_count(record, node["field"])
             classes = ["modelsummary-param"]
         node.replace_self(nodes.inline(text, text, classes=classes))
+
+
+def describe_count(record: ModelRecord, field: str) -> str:
+    """The text the role writes for one figure of a labelled model."""
+    values = {
+        "params": format_count(record.params),
+        "trainable": format_count(record.trainable),
+        "non-trainable": format_count(record.non_trainable),
+        "layers": format_count(record.layers),
+        "size": format_bytes(record.bytes),
+    }
+    return values[field]

@@ -26,6 +26,7 @@ from ..snapshot import (
     entry_name,
 )
 from .lockfile import switched_on
+from .problems import ProblemKind
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def refresh_hint(srcdir: str) -> str:
 
 def reports_for(env: BuildEnvironment) -> SnapshotReports:
     """Where this build's directives get reports, under the configured execution mode."""
-    from .directives import engine_for
+    from .engines import engine_for
 
     config = env.config
     folder = snapshot_dir(config, str(env.srcdir))
@@ -131,7 +132,7 @@ def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
         try:
             removed = snapshot.prune(used)
         except SnapshotError as error:
-            logger.error(str(error), type="modelsummary", subtype="snapshot")
+            logger.error(str(error), type="modelsummary", subtype=ProblemKind.SNAPSHOT)
             app.statuscode = 1
             return
         logger.info(

@@ -1,0 +1,47 @@
+"""The engines of a docs build: one per process and configuration, closed at the end."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sphinx.util import logging
+
+from ..engine import Engine
+from .problems import ProblemKind
+
+logger = logging.getLogger(__name__)
+
+_ENGINES: dict[tuple[str, float], Engine] = {}
+
+
+def engine_for(env: Any) -> Engine:
+    """One engine per process and configuration, created on first use."""
+    config = env.config
+    cache_dir = config.modelsummary_cache_dir or os.path.join(env.doctreedir, "modelsummary-cache")
+    if config.modelsummary_execution_mode == "force":
+        cache_dir = ""  # force ignores the cache
+    key = (str(cache_dir), float(config.modelsummary_timeout))
+    if key not in _ENGINES:
+        _ENGINES[key] = Engine(cache_dir=key[0] or None, timeout=key[1], warn=_warn_about_engine)
+    return _ENGINES[key]
+
+
+def _warn_about_engine(message: str) -> None:
+    logger.warning(message, type="modelsummary", subtype=str(ProblemKind.CACHE))
+
+
+def close_engines() -> str | None:
+    """Stop what the engines hold (worker processes); say what they did, if anything."""
+    built = cached = workers = 0
+    while _ENGINES:
+        engine = _ENGINES.popitem()[1]
+        built, cached = built + engine.built, cached + engine.from_cache
+        workers += engine.workers_started
+        engine.close()
+    if not built + cached:
+        return None
+    return (
+        f"modelsummary: {built + cached} models, {cached} from the cache, "
+        f"{workers} worker process{'es' if workers != 1 else ''} started"
+    )

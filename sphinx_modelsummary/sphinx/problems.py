@@ -1,0 +1,50 @@
+"""Problems at a page's line: their kinds, how they are logged, and how they are kept.
+
+Every problem is logged with ``type="modelsummary"`` and its kind as the
+subtype (so ``suppress_warnings = ["modelsummary.drift"]`` works), and kept in
+the domain for the closing summary and the exit status.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .domain import Problem, domain_of
+
+logger = logging.getLogger(__name__)
+
+
+class ProblemKind(StrEnum):
+    """The subtypes of the extension's warnings and errors (listed in docs/checks.rst)."""
+
+    #: A promise of the page (an ``:expect-*:`` option, the lockfile, the snapshot) is broken.
+    DRIFT = "drift"
+    #: A builder could not be run: import, lookup, error, hang, crash, no model, no framework.
+    BUILDER = "builder"
+    #: A malformed or unknown option, or a ``:name:`` used twice.
+    OPTION = "option"
+    #: A ``:model-params:`` role naming no model, or written wrongly.
+    ROLE = "role"
+    #: A lockfile that cannot be read or written, or models missing from it.
+    LOCKFILE = "lockfile"
+    #: The report cache cannot be read or written (a warning: the build goes on without it).
+    CACHE = "cache"
+    #: A snapshot that cannot be read or written.
+    SNAPSHOT = "snapshot"
+
+
+def log_problem(kind: ProblemKind, message: str, location, config) -> None:
+    """Log at the location: an error, or a warning for drift under ``on_drift = "warning"``."""
+    as_warning = kind == ProblemKind.DRIFT and config.modelsummary_on_drift == "warning"
+    log = logger.warning if as_warning else logger.error
+    log(message, location=location, type="modelsummary", subtype=str(kind))
+
+
+def report_problem(directive: SphinxDirective, kind: ProblemKind, message: str) -> None:
+    """Log a problem at the directive's line and record it for the closing summary."""
+    log_problem(kind, message, directive.get_location(), directive.config)
+    problem = Problem(directive.env.docname, directive.lineno, kind, message)
+    domain_of(directive.env).add_problem(problem)

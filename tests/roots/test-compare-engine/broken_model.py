@@ -1,0 +1,5 @@
+import keras
+
+
+def build():
+    raise ValueError("not written yet")
