@@ -29,20 +29,16 @@ def setup(app: Any) -> dict[str, Any]:
 
     config.register(app)
     app.add_domain(domain.ModelSummaryDomain)
-    for name, directive in (
-        ("model-summary", directives.ModelSummaryDirective),
-        ("model-formulas", directives.ModelFormulasDirective),
-        ("model-diagram", diagram.ModelDiagramDirective),
-        ("model-compare", compare.ModelCompareDirective),
-    ):
-        app.add_directive(name, directive)
+    app.add_directive("model-summary", directives.ModelSummaryDirective)
+    app.add_directive("model-formulas", directives.ModelFormulasDirective)
+    app.add_directive("model-diagram", diagram.ModelDiagramDirective)
+    app.add_directive("model-compare", compare.ModelCompareDirective)
     app.add_role("model-params", role.ModelParamsRole())
     app.add_node(role.model_params)
     nodes.setup(app)
     app.add_builder(builder.ModelCheckBuilder)
     for event, handler in (
         ("builder-inited", events.builder_inited),
-        ("env-check-consistency", role.check_role_names),
         ("doctree-resolved", role.fill_figures),
         ("env-get-outdated", lockfile.pages_to_reread),
         ("build-finished", lockfile.update_lockfile),

@@ -54,6 +54,11 @@ def parse_expectation(text: str) -> Expectation:
         whole, fraction, unit = rounded.groups()
         unit = unit.upper()
         decimals = len(fraction or "")
+        if 10**decimals > _SCALE[unit]:
+            raise ExpectationError(
+                f"{text!r} has more decimals than {unit} has digits; write at most "
+                f"{len(str(_SCALE[unit])) - 1} after the point, or the exact count"
+            )
         number = int(whole) * _SCALE[unit] + (
             int(fraction) * _SCALE[unit] // 10**decimals if fraction else 0
         )

@@ -49,7 +49,7 @@ def read_lockfile(path: str) -> dict[str, LockEntry]:
     try:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
-        return {key: LockEntry(**value) for key, value in data["models"].items()}
+        entries = {key: LockEntry(**value) for key, value in data["models"].items()}
     except FileNotFoundError:
         return {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -57,6 +57,15 @@ def read_lockfile(path: str) -> dict[str, LockEntry]:
             f"the lockfile {path} cannot be read ({error}); fix it, or rewrite it with "
             "-D modelsummary_update_lockfile=1"
         ) from None
+    for key, entry in entries.items():
+        for count in LOCK_COUNTS:
+            value = getattr(entry, count)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise LockfileError(
+                    f"the lockfile {path} cannot be read: {key!r} has {count} {value!r}, "
+                    "not a count; fix it, or rewrite it with -D modelsummary_update_lockfile=1"
+                )
+    return entries
 
 
 def write_lockfile(path: str, entries: dict[str, LockEntry]) -> None:

@@ -19,6 +19,7 @@ def test_unknown_and_malformed_options_fail_the_build_at_their_line(app):
         13: ":batch-size: '²' must be a whole number, 1 or more",
         16: ":expect-diference: is not an option of model-compare; did you mean "
         ":expect-difference:?",
+        22: ":expect-params: '1.2345K' has more decimals than K has digits",
     }
     for line, message in expected.items():
         assert re.search(rf"index\.rst:{line}: ERROR: .*{re.escape(message)}", warnings), (
@@ -27,4 +28,17 @@ def test_unknown_and_malformed_options_fail_the_build_at_their_line(app):
         )
     assert warnings.count("ERROR") == len(expected), warnings
     assert "Traceback" not in warnings
+    assert app.statuscode == 1
+
+
+@pytest.mark.sphinx("html", testroot="badlock", freshenv=True)
+def test_a_lockfile_value_that_is_not_a_count_is_an_error_at_the_directive(app):
+    app.build()
+    warnings = warnings_of(app)
+    assert re.search(
+        r"index\.rst:4: ERROR: the lockfile .*models\.lock\.json cannot be read: "
+        r"'option_models:small' has params '15', not a count",
+        warnings,
+    ), warnings
+    assert "Traceback" not in warnings and "TypeError" not in warnings
     assert app.statuscode == 1

@@ -223,3 +223,22 @@ def test_parallel_build_with_a_builder_leaving_a_thread_leaves_no_worker(tmp_pat
     finally:
         for pid in _processes_with(token):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_problems_found_across_pages_are_reported_on_every_build(tmp_path, jobs):
+    """An unknown role name and a :name: used twice fail every build until fixed, any -j."""
+    shutil.copytree(ROOTS / "test-names", tmp_path / "docs")
+    for options in (["-E"], [], []):  # a fresh build, then two that re-read nothing
+        done = subprocess.run(
+            [sys.executable, "-m", "sphinx", *options, "-j", jobs, "-b", "html", "docs", "out"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=ENV,
+        )
+        errors = re.sub(r"\x1b\[[0-9;]*m", "", done.stderr)
+        assert done.returncode == 1, (options, done.stdout, errors)
+        assert re.search(r"c\.rst:4: ERROR: :model-params: names 'nope'", errors), errors
+        assert re.search(r"e\.rst:4: ERROR: .*:name: 'twin' is already used at a:4", errors), errors
+        assert errors.count("ERROR") == 2, errors

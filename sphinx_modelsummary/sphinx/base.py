@@ -31,6 +31,9 @@ from .options import SHARED_OPTIONS, OptionSpec, SharedOptions, check_known, par
 from .problems import ProblemKind, report_problem
 from .snapshot import report_for
 
+#: A request and the report it gave.
+Model = tuple[BuildRequest, ModelReport]
+
 
 @dataclass(frozen=True)
 class Drift:
@@ -78,7 +81,7 @@ class ModelsDirective(SphinxDirective):
                 self.env.note_dependency(path)
         reports = [item.outcome.report for item in found]
         output = self.render_reports(reports, options)
-        drift = self.check(reports, requests, options, result)
+        drift = self.check(list(zip(requests, reports)), options, result)
         snapshot = [line for item in found for line in item.drift]
         messages = [*drift.messages, *snapshot]
         if messages:
@@ -113,14 +116,8 @@ class ModelsDirective(SphinxDirective):
     def render_reports(self, reports: list[ModelReport], options: Any) -> list[nodes.Node]:
         raise NotImplementedError
 
-    def check(
-        self,
-        reports: list[ModelReport],
-        requests: list[BuildRequest],
-        options: Any,
-        result: CheckResult,
-    ) -> Drift:
-        """The page's promises about the reports; record what the modelcheck builder shows."""
+    def check(self, models: list[Model], options: Any, result: CheckResult) -> Drift:
+        """The page's promises about the models; record what the modelcheck builder shows."""
         return Drift()
 
     def fail(self, result: CheckResult, kind: ProblemKind, message: str) -> list[nodes.Node]:
@@ -149,18 +146,12 @@ class ModelDirective(ModelsDirective):
     def render(self, report: ModelReport, options: Any) -> list[nodes.Node]:
         raise NotImplementedError
 
-    def check(
-        self,
-        reports: list[ModelReport],
-        requests: list[BuildRequest],
-        options: Any,
-        result: CheckResult,
-    ) -> Drift:
-        report = reports[0]
+    def check(self, models: list[Model], options: Any, result: CheckResult) -> Drift:
+        request, report = models[0]
         self.record(report, options, result)
         findings = check_expectations(report, options.expectations)
         result.expected = {f.count: f.expected for f in findings}
-        result.lock_key = lock_key(requests[0])
+        result.lock_key = lock_key(request)
         findings += self.lockfile_findings(result.lock_key, report)
         messages = tuple(finding.message for finding in findings if not finding.ok)
         return Drift(messages, drift_message(findings))
@@ -192,12 +183,7 @@ class ModelDirective(ModelsDirective):
         domain = domain_of(self.env)
         existing = domain.models.get(options.name)
         if existing and (existing.docname, existing.lineno) != (self.env.docname, self.lineno):
-            report_problem(
-                self,
-                ProblemKind.OPTION,
-                f":name: {options.name!r} is already used at {existing.docname}:{existing.lineno}",
-            )
-            return
+            return  # the first keeps the name; the build's end reports the second (any -j)
         domain.models[options.name] = ModelRecord(
             docname=self.env.docname,
             lineno=self.lineno,

@@ -15,7 +15,7 @@ from ..render.nodes import compare_nodes
 from ..report import ModelReport, Shape
 from ..request import BuildRequest
 from ..target import parse_shape_spec
-from .base import Drift, ModelsDirective
+from .base import Drift, Model, ModelsDirective
 from .domain import CheckResult
 from .options import (
     OptionError,
@@ -101,14 +101,8 @@ class ModelCompareDirective(ModelsDirective):
             comparison, options.columns, options.only_differences, options.caption, options.classes
         )
 
-    def check(
-        self,
-        reports: list[ModelReport],
-        requests: list[BuildRequest],
-        options: CompareOptions,
-        result: CheckResult,
-    ) -> Drift:
-        difference = compare(reports[0], reports[1]).totals_difference.params
+    def check(self, models: list[Model], options: CompareOptions, result: CheckResult) -> Drift:
+        difference = compare(models[0][1], models[1][1]).totals_difference.params
         result.actual = {"params": difference}
         expected = options.expected_difference
         if expected is None:

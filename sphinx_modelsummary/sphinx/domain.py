@@ -12,7 +12,8 @@ from typing import Any
 
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
-from sphinx.util.logging import is_suppressed_warning
+
+from .problems import Problem, ProblemKind
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,6 @@ class ModelRecord:
     non_trainable: int
     layers: int
     bytes: int
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A drift, a failing builder, a bad option or an unknown role name, at its line."""
-
-    docname: str
-    lineno: int
-    kind: str
-    message: str
-
-    def fails(self, config) -> bool:
-        """Whether it fails the build under this configuration (drift may be a warning)."""
-        if self.kind == "drift" and config.modelsummary_on_drift == "warning":
-            return False
-        return not is_suppressed_warning("modelsummary", self.kind, config.suppress_warnings)
 
 
 @dataclass
@@ -101,6 +86,24 @@ class ModelSummaryDomain(Domain):
             (problem for problems in self.data["problems"].values() for problem in problems),
             key=lambda problem: (problem.docname, problem.lineno),
         )
+
+    def duplicate_names(self) -> list[Problem]:
+        """A ``:name:`` given to a second directive, wherever ``-j`` read the two."""
+        first: dict[str, CheckResult] = {}
+        problems = []
+        for result in self.results():
+            if not result.name:
+                continue
+            if result.name not in first:
+                first[result.name] = result
+                continue
+            earlier = first[result.name]
+            message = (
+                f"{result.directive} {result.target}: :name: {result.name!r} is already used at "
+                f"{earlier.docname}:{earlier.lineno}"
+            )
+            problems.append(Problem(result.docname, result.lineno, ProblemKind.OPTION, message))
+        return problems
 
     def clear_doc(self, docname: str) -> None:
         for key in ("results", "problems", "role_uses"):

@@ -9,6 +9,8 @@ from sphinx.util import logging
 
 from .domain import domain_of
 from .engines import close_engines
+from .problems import log_problem
+from .role import unknown_names
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +18,6 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
 
 
 def builder_inited(app: Sphinx) -> None:
-    app.modelsummary_role_problems = []  # type: ignore[attr-defined]
     if app.builder.format == "html":
         app.config.html_static_path.append(STATIC_DIR)
         app.add_css_file("modelsummary.css")
@@ -33,7 +34,11 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         logger.info(activity)
     if exception is not None:
         return
-    problems = domain_of(app.env).problems() + list(getattr(app, "modelsummary_role_problems", []))
+    domain = domain_of(app.env)
+    found_now = unknown_names(app.env) + domain.duplicate_names()
+    for problem in found_now:
+        log_problem(problem.kind, problem.message, (problem.docname, problem.lineno), app.config)
+    problems = sorted(domain.problems() + found_now, key=lambda p: (p.docname, p.lineno))
     failing = [problem for problem in problems if problem.fails(app.config)]
     if not failing:
         return

@@ -7,12 +7,12 @@ the domain for the closing summary and the exit status.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-
-from .domain import Problem, domain_of
+from sphinx.util.logging import is_suppressed_warning
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,22 @@ class ProblemKind(StrEnum):
     SNAPSHOT = "snapshot"
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A drift, a failing builder, a bad option or an unknown role name, at its line."""
+
+    docname: str
+    lineno: int
+    kind: str
+    message: str
+
+    def fails(self, config) -> bool:
+        """Whether it fails the build under this configuration (drift may be a warning)."""
+        if self.kind == ProblemKind.DRIFT and config.modelsummary_on_drift == "warning":
+            return False
+        return not is_suppressed_warning("modelsummary", self.kind, config.suppress_warnings)
+
+
 def log_problem(kind: ProblemKind, message: str, location, config) -> None:
     """Log at the location: an error, or a warning for drift under ``on_drift = "warning"``."""
     as_warning = kind == ProblemKind.DRIFT and config.modelsummary_on_drift == "warning"
@@ -47,4 +63,4 @@ def report_problem(directive: SphinxDirective, kind: ProblemKind, message: str) 
     """Log a problem at the directive's line and record it for the closing summary."""
     log_problem(kind, message, directive.get_location(), directive.config)
     problem = Problem(directive.env.docname, directive.lineno, kind, message)
-    domain_of(directive.env).add_problem(problem)
+    directive.env.get_domain("modelsummary").add_problem(problem)

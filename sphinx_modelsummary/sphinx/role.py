@@ -14,8 +14,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from ..report import format_bytes, format_count
-from .domain import ModelRecord, Problem, domain_of
-from .problems import ProblemKind
+from .domain import ModelRecord, domain_of
+from .problems import Problem, ProblemKind
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +48,15 @@ class ModelParamsRole(SphinxRole):
         return [node], []
 
 
-def check_role_names(app: Sphinx, env: BuildEnvironment) -> None:
-    """After all pages are read: every role must name a labelled model."""
+def unknown_names(env: BuildEnvironment) -> list[Problem]:
+    """Every role naming no labelled model, found from the whole environment.
+
+    Computed at the end of every build (also one that re-read nothing, and
+    after ``-j`` merged what its processes read), so the problem is reported
+    until it is fixed.
+    """
     domain = domain_of(env)
+    problems = []
     for docname, uses in sorted(domain.data["role_uses"].items()):
         for lineno, name in uses:
             if name not in domain.models and not domain.failed(name):
@@ -59,11 +65,8 @@ def check_role_names(app: Sphinx, env: BuildEnvironment) -> None:
                     f":model-params: names {name!r}, but no directive has ':name: {name}' "
                     f"(known: {known})"
                 )
-                location = (docname, lineno)
-                kind = ProblemKind.ROLE
-                logger.error(message, location=location, type="modelsummary", subtype=kind)
-                problem = Problem(docname, lineno, kind, message)
-                app.modelsummary_role_problems.append(problem)  # type: ignore[attr-defined]
+                problems.append(Problem(docname, lineno, ProblemKind.ROLE, message))
+    return problems
 
 
 def fill_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
