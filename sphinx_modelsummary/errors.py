@@ -7,6 +7,7 @@ import site
 import sys
 import sysconfig
 import traceback
+import unicodedata
 from enum import StrEnum
 
 
@@ -35,11 +36,23 @@ class BuildError(ModelSummaryError):
     """
 
     def __init__(self, kind: str, message: str, source_files: tuple[str, ...] = ()) -> None:
+        message = printable(message)
         super().__init__(message)
         self.kind = BuildKind(kind)
         self.message = message
         #: Project files the failed build used: fixing one must re-check the page.
         self.source_files = source_files
+
+
+def printable(text: str) -> str:
+    """Text from a builder with its control characters written out (``\\x1b``), so that
+    terminal colour codes and NUL bytes reach neither the terminal nor HTML nor XML."""
+    return "".join(
+        char
+        if char in "\n\t" or not unicodedata.category(char).startswith("C")
+        else repr(char)[1:-1]
+        for char in text
+    )
 
 
 def no_module_error(target: str, module: str, missing: str) -> BuildError:

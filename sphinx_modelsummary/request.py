@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from .errors import BuildError, ModelSummaryError
+from .errors import BuildError, ModelSummaryError, printable
 from .report import ModelReport, Shape
 from .target import Target
 
@@ -67,6 +67,9 @@ class Failed:
     message: str
     #: Project source files the failed build used: fixing one must re-check the page.
     source_files: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", printable(self.message))
 
     def error(self) -> BuildError:
         """The failure as the error that callers raise."""

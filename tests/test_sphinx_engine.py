@@ -12,8 +12,10 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from bs4 import BeautifulSoup
 from sphinx_helpers import totals_of, warnings_of
 
 ROOTS = Path(__file__).parent / "roots"
@@ -242,3 +244,45 @@ def test_problems_found_across_pages_are_reported_on_every_build(tmp_path, jobs)
         assert re.search(r"c\.rst:4: ERROR: :model-params: names 'nope'", errors), errors
         assert re.search(r"e\.rst:4: ERROR: .*:name: 'twin' is already used at a:4", errors), errors
         assert errors.count("ERROR") == 2, errors
+
+
+def test_a_hand_edited_lockfile_is_checked_again_after_an_update_build(tmp_path):
+    shutil.copytree(ROOTS / "test-relock", tmp_path / "docs")
+
+    def sphinx(*options: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "sphinx", *options, "-b", "html", "docs", "out"]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=ENV)
+
+    assert sphinx("-D", "modelsummary_update_lockfile=1").returncode == 0
+    lockfile = tmp_path / "docs" / "models.lock.json"
+    assert json.loads(lockfile.read_text())["models"]["option_models:small"]["params"] == 15
+    lockfile.write_text(lockfile.read_text().replace('"params": 15', '"params": 16'))
+    done = sphinx()
+    assert done.returncode == 1, done.stderr
+    assert re.search(
+        r"index\.rst:4: ERROR: option_models:small: params: the lockfile models\.lock\.json "
+        r"promises 16, the code builds 15",
+        re.sub(r"\x1b\[[0-9;]*m", "", done.stderr),
+    ), done.stderr
+
+
+@pytest.mark.parametrize("builder", ["modelcheck", "html"])
+def test_control_characters_of_a_builders_error_are_written_out(tmp_path, builder):
+    shutil.copytree(ROOTS / "test-control", tmp_path / "docs")
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, "docs", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=ENV,
+    )
+    assert done.returncode == 1
+    assert b"\x1b" not in done.stderr and b"\x00" not in done.stderr
+    assert b"ValueError: \\x1b[31mred\\x1b[0m and a \\x00 byte" in done.stderr, done.stderr
+    if builder == "modelcheck":
+        report = ElementTree.parse(tmp_path / "out" / "modelcheck.xml")  # well-formed
+        (error,) = report.getroot().iter("error")
+        assert "\\x00 byte" in error.text
+    else:
+        page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+        assert "\x1b" not in page and "\x00" not in page
+        assert "\\x00 byte" in BeautifulSoup(page, "html.parser").get_text()

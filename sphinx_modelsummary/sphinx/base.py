@@ -159,9 +159,11 @@ class ModelDirective(ModelsDirective):
     def lockfile_findings(self, key: str, report: ModelReport) -> list[Finding]:
         """Compare with ``modelsummary_lockfile``, unless this build rewrites it."""
         path = lockfile_path(self.config, str(self.env.srcdir))
-        if path is None or updating(self.config):
+        if path is None:
             return []
-        self.env.note_dependency(path)
+        self.env.note_dependency(path)  # also when rewriting it: a later hand edit re-checks
+        if updating(self.config):
+            return []
         try:
             recorded = recorded_entries(path).get(key)
         except LockfileError as error:
