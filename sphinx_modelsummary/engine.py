@@ -26,7 +26,7 @@ from .errors import BuildError, ModelSummaryError
 from .execute import execute
 from .messages import Job, decode, encode
 from .request import BuildRequest, Built, Failed, Outcome
-from .sources import own_files
+from .sources import own_files, refusal
 from .worker import JOB_MARKER, PARENT_VARIABLE
 
 DEFAULT_TIMEOUT = 300.0
@@ -52,11 +52,14 @@ class Engine:
         timeout: float | None = None,
         warn: Callable[[str], None] | None = None,
         isolated: bool = True,
+        allowed_modules: tuple[str, ...] | None = None,
     ) -> None:
         self.timeout = timeout or DEFAULT_TIMEOUT
         self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
         self.cache = ReportCache(cache_dir, self.warn) if cache_dir else None
         self.isolated = isolated
+        #: When given, targets outside the project, the model zoos and these are refused.
+        self.allowed_modules = allowed_modules
         self.workers_started = 0
         self.built = 0
         self.from_cache = 0
@@ -89,6 +92,10 @@ class Engine:
         return outcome
 
     def _build(self, request: BuildRequest, timeout: float) -> Outcome:
+        if self.allowed_modules is not None:
+            refused = refusal(request.target.module, self.allowed_modules)
+            if refused:
+                return Failed("not-allowed", f"target {str(request.target)!r}: {refused}")
         try:
             framework = framework_of(request.target)
         except BuildError as error:

@@ -27,6 +27,7 @@ class BuildKind(StrEnum):
     CRASH = "crash"
     FRAMEWORK = "framework"
     SNAPSHOT = "snapshot"
+    NOT_ALLOWED = "not-allowed"
 
 
 class BuildError(ModelSummaryError):

@@ -120,3 +120,39 @@ def module_source(module: str) -> str | None:
     """The Python source file of a module, found without importing anything."""
     path = find_module(module)[0]
     return path if path and path.endswith(".py") else None
+
+
+#: Model libraries a page may call by default, besides the project's own modules.
+MODEL_ZOOS = (
+    "keras.applications",
+    "keras_hub",
+    "keras_nlp",
+    "keras_cv",
+    "tf_keras.applications",
+    "torchvision.models",
+    "timm",
+)
+
+
+def refusal(module: str, allowed: tuple[str, ...]) -> str | None:
+    """Why a page may not call into ``module`` (None when it may), decided before importing.
+
+    A page may call the project's own modules (found outside the standard
+    library, the installed packages and this extension), the known model zoos,
+    and the modules listed in ``allowed`` (a name allows its submodules; ``*``
+    allows everything).
+    """
+    if "*" in allowed or any(_within(module, prefix) for prefix in (*MODEL_ZOOS, *allowed)):
+        return None
+    path, missing = find_module(module)
+    if missing or (path and is_user_file(path)):
+        return None  # the project's own (or absent, which the build then says)
+    return (
+        f"{module!r} is neither one of the project's own modules nor a known model zoo, so "
+        "a page may not call it; if it really builds a model to document, add it to "
+        "modelsummary_allowed_modules in conf.py"
+    )
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")

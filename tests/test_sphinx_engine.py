@@ -286,3 +286,39 @@ def test_control_characters_of_a_builders_error_are_written_out(tmp_path, builde
         page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
         assert "\x1b" not in page and "\x00" not in page
         assert "\\x00 byte" in BeautifulSoup(page, "html.parser").get_text()
+
+
+def test_a_page_may_call_only_the_project_and_the_model_zoos(tmp_path):
+    shutil.copytree(ROOTS / "test-allowed", tmp_path / "docs")
+    doomed = tmp_path / "doomed"
+    doomed.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "docs", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    errors = re.sub(r"\x1b\[[0-9;]*m", "", done.stderr)
+    assert doomed.is_dir() and not (tmp_path / "ran.txt").exists()
+    for line, module in ((4, "shutil"), (6, "os"), (14, "keras.utils")):
+        assert re.search(
+            rf"index\.rst:{line}: ERROR: .*'{module}' is neither one of the project's own "
+            "modules nor a known model zoo, so a page may not call it",
+            errors,
+        ), errors
+    assert errors.count("ERROR") == 3, errors  # the project's model and the zoo's are built
+    assert done.returncode == 1
+    allowing = tmp_path / "docs" / "conf.py"
+    allowing.write_text(allowing.read_text() + 'modelsummary_allowed_modules = ["shutil"]\n')
+    again = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    # let through now, and refused by the next guard: shutil builds with no framework
+    assert re.search(r"index\.rst:4: ERROR: .*cannot tell which framework", again.stderr)
+    assert "'shutil' is neither" not in again.stderr and "'os' is neither" in again.stderr
+    assert doomed.is_dir()

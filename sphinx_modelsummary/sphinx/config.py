@@ -113,6 +113,15 @@ CONFIG_VALUES = (
         "(`-D modelsummary_update_snapshot=1`).",
     ),
     ConfigValue(
+        "modelsummary_allowed_modules",
+        [],
+        "env",
+        (list, tuple),
+        "Modules a page may call besides the project's own and the known model zoos "
+        '(keras.applications, keras_hub, torchvision.models, ...); a name allows its submodules, '
+        '"*" allows everything. Anything else is refused before it is imported.',
+    ),
+    ConfigValue(
         "modelsummary_diagram_format",
         "svg",
         "env",

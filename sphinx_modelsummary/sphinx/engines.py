@@ -12,7 +12,7 @@ from .problems import ProblemKind
 
 logger = logging.getLogger(__name__)
 
-_ENGINES: dict[tuple[str, float], Engine] = {}
+_ENGINES: dict[tuple[str, float, tuple[str, ...]], Engine] = {}
 
 
 def engine_for(env: Any) -> Engine:
@@ -21,9 +21,15 @@ def engine_for(env: Any) -> Engine:
     cache_dir = config.modelsummary_cache_dir or os.path.join(env.doctreedir, "modelsummary-cache")
     if config.modelsummary_execution_mode == "force":
         cache_dir = ""  # force ignores the cache
-    key = (str(cache_dir), float(config.modelsummary_timeout))
+    allowed = tuple(config.modelsummary_allowed_modules or ())
+    key = (str(cache_dir), float(config.modelsummary_timeout), allowed)
     if key not in _ENGINES:
-        _ENGINES[key] = Engine(cache_dir=key[0] or None, timeout=key[1], warn=_warn_about_engine)
+        _ENGINES[key] = Engine(
+            cache_dir=key[0] or None,
+            timeout=key[1],
+            warn=_warn_about_engine,
+            allowed_modules=allowed,
+        )
     return _ENGINES[key]
 
 
