@@ -118,7 +118,7 @@ CONFIG_VALUES = (
         "env",
         (list, tuple),
         "Modules a page may call besides the project's own and the known model zoos "
-        '(keras.applications, keras_hub, torchvision.models, ...); a name allows its submodules, '
+        "(keras.applications, keras_hub, torchvision.models, ...); a name allows its submodules, "
         '"*" allows everything. Anything else is refused before it is imported.',
     ),
     ConfigValue(
