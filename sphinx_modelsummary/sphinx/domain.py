@@ -99,8 +99,7 @@ class ModelSummaryDomain(Domain):
                 continue
             earlier = first[result.name]
             message = (
-                f"{result.directive} {result.target}: :name: {result.name!r} is already used at "
-                f"{earlier.docname}:{earlier.lineno}"
+                f":name: {result.name!r} is already used at {earlier.docname}:{earlier.lineno}"
             )
             problems.append(Problem(result.docname, result.lineno, ProblemKind.OPTION, message))
         return problems
