@@ -132,7 +132,10 @@ class Engine:
         if not self.isolated:
             return
         for request in requests:
-            if request in self._failed:
+            if request in self._failed or (
+                self.allowed_modules is not None
+                and refusal(request.target.module, self.allowed_modules)
+            ):
                 continue
             try:
                 framework = framework_of(request.target)

@@ -74,6 +74,7 @@ def requests_in(text: str, config: Any) -> dict[BuildRequest, float | None]:
                 shared.input_shapes,
                 input_dtype=shared.input_dtype,
                 shape_only=config.modelsummary_shape_only and not shared.full_build,
+                keras_backend=config.modelsummary_keras_backend,
             )
         except (ModelSummaryError, ValueError, TypeError):
             continue  # the directive will say what is wrong, at its line
@@ -86,7 +87,7 @@ def before_reading(app: Any, env: Any, docnames: list[str]) -> None:
     config = app.config
     if config.modelsummary_snapshot_dir or config.modelsummary_execution_mode == "off":
         return
-    from .directives import engine_for
+    from .engines import engine_for
 
     requests: dict[BuildRequest, float | None] = {}
     for docname in docnames:
