@@ -67,8 +67,8 @@ def _exercised(kind: str, entry, sources: str) -> bool:
     patterns = {
         # at the start of a line, in a file or in a Python string ("\n   :full-build:\n")
         "option": rf"(?:^|\\n)[ \t]*{name}(?:[ \t]|\\n|$|[\"'])",
-        # conf.py, a confoverrides dict, or -D NAME=VALUE
-        "config": rf"(?:^[ \t]*{name}[ \t]*=|[\"']{name}[\"'][ \t]*:|{name}=)",
+        # conf.py (or a line a test writes into one), a confoverrides dict, or -D NAME=VALUE
+        "config": rf"(?:(?:^|[\"'])[ \t]*{name}[ \t]*=|[\"']{name}[\"'][ \t]*:|{name}=)",
         # an argument in a list or a command string
         "flag": rf"(?:[\"']{name}[\"'=]|[\"' ]{name}[ =])",
         "role": rf":model-params:`[^`\s]+ {name}`",
