@@ -89,17 +89,18 @@ def find_module(module: str) -> tuple[str | None, str | None]:
     """The module's file (None for a module without one) and the name that is missing, if any.
 
     Found without importing the module or its parent packages, so asking
-    never runs the project's code nor imports a framework.
+    never runs the project's code nor imports a framework. Every finder on
+    ``sys.meta_path`` is asked in turn, as the import system does: an editable
+    install's finder may be the only one that knows the module, for instance
+    when a directory of the same name in the working directory is seen first
+    as a namespace package.
     """
     path = None
     spec = None
     parts = module.split(".")
     for index in range(len(parts)):
         name = ".".join(parts[: index + 1])
-        try:
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-        except (ImportError, ValueError):
-            spec = None
+        spec = _find_spec(name, path)
         if spec is None:
             return None, name
         path = spec.submodule_search_locations
@@ -107,6 +108,21 @@ def find_module(module: str) -> tuple[str | None, str | None]:
             return None, ".".join(parts[: index + 2])
     origin = spec.origin if spec else None
     return (origin if origin and os.path.isfile(origin) else None), None
+
+
+def _find_spec(name: str, path: list[str] | None) -> importlib.machinery.ModuleSpec | None:
+    """The spec the first finder on ``sys.meta_path`` gives, without importing ``name``."""
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        try:
+            spec = find_spec(name, path)
+        except (ImportError, ValueError, TypeError):
+            continue
+        if spec is not None:
+            return spec
+    return None
 
 
 def own_files(module: str) -> tuple[str, ...]:

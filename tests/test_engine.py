@@ -303,6 +303,33 @@ def test_framework_is_told_from_the_source_without_importing_anything(tmp_path):
     assert answer["loaded"] == []
 
 
+def test_a_module_only_an_editable_install_finds_is_found_without_importing_it():
+    """From the repository root (where ``python -m pytest`` and ``sphinx-build`` run) the
+    folder ``example_project/`` is first seen as a namespace package; only the editable
+    install's finder on ``sys.meta_path`` knows ``example_project.fire``."""
+    root = Path(__file__).resolve().parents[1]
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from sphinx_modelsummary.adapters import framework_of
+        from sphinx_modelsummary.sources import find_module
+        from sphinx_modelsummary.target import parse_target
+        found = find_module("example_project.fire")
+        framework = framework_of(parse_target("example_project.fire:fire_module_functional"))
+        print(json.dumps([found, framework, "keras" in sys.modules]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    (path, missing), framework, keras_loaded = json.loads(done.stdout)
+    assert Path(path) == root / "example_project" / "example_project" / "fire.py"
+    assert missing is None
+    assert framework == "keras"
+    assert keras_loaded is False
+
+
 def test_a_model_of_no_supported_framework_is_a_clear_error(engine):
     with pytest.raises(BuildError) as caught:
         engine.report(request("json:loads('{}')"))
