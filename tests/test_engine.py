@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from sphinx_modelsummary.engine import Engine
 from sphinx_modelsummary.errors import BuildError
-from sphinx_modelsummary.request import BuildRequest
+from sphinx_modelsummary.request import BuildRequest, project_keras_backend
 from sphinx_modelsummary.target import parse_target
 
 TESTS = Path(__file__).parent
@@ -328,6 +330,55 @@ def test_a_module_only_an_editable_install_finds_is_found_without_importing_it()
     assert missing is None
     assert framework == "keras"
     assert keras_loaded is False
+
+
+def test_a_requested_keras_backend_reaches_the_worker_that_builds(engine, tmp_path, monkeypatch):
+    (tmp_path / "backend_named.py").write_text(
+        "import keras\n"
+        "def build():\n"
+        "    name = 'on_' + keras.backend.backend()\n"
+        "    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name=name)])\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    target = parse_target("backend_named:build")
+    on_jax = engine.report(BuildRequest(target, keras_backend="jax")).report
+    assert [layer.name for layer in on_jax.layers] == ["on_jax"]
+    assert on_jax.totals.params == 8
+    by_default = engine.report(BuildRequest(target)).report
+    assert [layer.name for layer in by_default.layers] == ["on_" + project_keras_backend()]
+
+
+def wait_until_dead(pid: int) -> None:
+    """Until the process is a zombie (its parent, this engine, has not reaped it yet)."""
+    for _ in range(200):
+        with open(f"/proc/{pid}/stat") as stat:
+            if stat.read().rpartition(")")[2].split()[0] == "Z":
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} is still running")
+
+
+def test_a_worker_killed_between_builds_is_replaced(engine, tmp_path, monkeypatch):
+    """A worker that died while idle (the OOM killer, a user's kill) is not asked again."""
+    (tmp_path / "pid_named.py").write_text(
+        "import os\n"
+        "import keras\n"
+        "def build(units=1):\n"
+        "    name = f'pid_{os.getpid()}'\n"
+        "    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(units, name=name)])\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def worker_pid(text: str) -> int:
+        (layer,) = engine.report(request(text)).report.layers
+        return int(layer.name.removeprefix("pid_"))
+
+    first = worker_pid("pid_named:build")
+    os.kill(first, signal.SIGKILL)
+    wait_until_dead(first)
+    second = worker_pid("pid_named:build(units=2)")
+    assert second != first
+    assert engine.workers_started == 2
 
 
 def test_a_model_of_no_supported_framework_is_a_clear_error(engine):

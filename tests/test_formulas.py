@@ -611,3 +611,13 @@ def test_formulas_module_does_not_import_a_framework():
 def _without_formulas(report: ModelReport) -> ModelReport:
     layers = tuple(dataclasses.replace(layer, formula=None) for layer in report.layers)
     return dataclasses.replace(report, layers=layers, formula_disagreements=())
+
+
+def test_a_diagram_kind_comes_from_the_rule_before_the_name_words():
+    # torch's name words know nothing of Bilinear or Parameter: only their rules do
+    assert formulas.registry.kind_of("Bilinear", "torch") == "dense"
+    assert formulas.registry.kind_of("Parameter", "torch") == "input"
+    assert formulas.registry.kind_of("LowRankBilinear", "torch", ("Bilinear", "Module")) == "dense"
+    # without a rule, the words decide
+    assert formulas.registry.kind_of("LearnedPool", "torch") == "pool"
+    assert formulas.registry.kind_of("Gate", "torch", ("Module",)) == "other"
