@@ -243,6 +243,30 @@ def _layer(data: dict[str, Any]) -> Layer:
     )
 
 
+def with_container_counts(layers: list[Layer]) -> list[Layer]:
+    """The rows with each container's count made its own weights plus every row below it,
+    as the adapters give containers only what they hold themselves (deepest rows first, so a
+    child is final before its parent adds it)."""
+    sums: dict[str, list[int]] = {}
+    final: dict[str, Layer] = {}
+    for layer in sorted(layers, key=lambda item: -item.depth):
+        if layer.is_container:
+            params, trainable, frozen = sums.get(layer.path, (0, 0, 0))
+            layer = dataclasses.replace(
+                layer,
+                params=layer.params + params,
+                trainable=layer.trainable + trainable,
+                non_trainable=layer.non_trainable + frozen,
+            )
+        final[layer.path] = layer
+        if layer.parent is not None:
+            parent = sums.setdefault(layer.parent, [0, 0, 0])
+            parent[0] += layer.params
+            parent[1] += layer.trainable
+            parent[2] += layer.non_trainable
+    return [final[layer.path] for layer in layers]
+
+
 def itemsize(dtype: str) -> int:
     """Bytes per element from the dtype's name: float32 → 4, bfloat16 → 2, bool → 1."""
     match = re.search(r"(\d+)$", dtype)

@@ -35,7 +35,17 @@ import torch
 from torch import nn
 
 from ..errors import BuildError, user_traceback
-from ..report import Edge, Layer, ModelReport, Shape, TensorInfo, Totals, Weight, itemsize
+from ..report import (
+    Edge,
+    Layer,
+    ModelReport,
+    Shape,
+    TensorInfo,
+    Totals,
+    Weight,
+    itemsize,
+    with_container_counts,
+)
 
 #: Dtype names ``:input-dtype:`` accepts, and the torch dtypes they mean.
 _DTYPES = {
@@ -518,7 +528,7 @@ def _report(
         layer = _layer(node, inbound, weights, buffers)
         calls = _numbered_calls(trace.feeds.get(node.path, []), by_path)
         layers.append(dataclasses.replace(layer, inbound_calls=calls) if calls else layer)
-    layers = _with_container_counts(layers)
+    layers = with_container_counts(layers)
     return ModelReport(
         target=target_text,
         name=type(model).__name__,
@@ -649,26 +659,6 @@ def _calls_per_parent_call(node: _Node) -> int:
     parent = node.parent
     parent_calls = len(parent.calls) if parent is not None and parent.parent is not None else 1
     return max(1, len(node.calls) // max(1, parent_calls)) if node.calls else 0
-
-
-def _with_container_counts(layers: list[Layer]) -> list[Layer]:
-    """A container's row shows the sum of the rows below it (rows follow their container,
-    so going backwards every child is final before its parent)."""
-    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    done: list[Layer] = []
-    for layer in reversed(layers):
-        if layer.is_container:
-            params, trainable, frozen = sums[layer.path]
-            layer = dataclasses.replace(
-                layer, params=params, trainable=trainable, non_trainable=frozen
-            )
-        if layer.parent is not None:
-            parent = sums[layer.parent]
-            parent[0] += layer.params
-            parent[1] += layer.trainable
-            parent[2] += layer.non_trainable
-        done.append(layer)
-    return done[::-1]
 
 
 def _totals(model: nn.Module) -> Totals:

@@ -23,7 +23,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import BuildError
-from ..report import Edge, Layer, ModelReport, Shape, TensorInfo, Totals, Weight, itemsize
+from ..report import (
+    Edge,
+    Layer,
+    ModelReport,
+    Shape,
+    TensorInfo,
+    Totals,
+    Weight,
+    itemsize,
+    with_container_counts,
+)
 
 _CALL_ORDER = itertools.count()
 
@@ -440,7 +450,7 @@ def report(
                 inbound_calls.append((path, index % per_parent + 1))
         layer = _layer(node, inbound, _weights(node, owners, kit), trace.inputs, kit)
         layers.append(dataclasses.replace(layer, inbound_calls=tuple(inbound_calls)))
-    layers = _with_container_counts(layers)
+    layers = with_container_counts(layers)
     return ModelReport(
         target=target_text,
         name=model.name,
@@ -539,22 +549,6 @@ def _calls_per_parent_call(node: Node) -> int:
     """A layer inside a block called six times runs six times but is called once per block."""
     parent_calls = len(node.parent.calls) if node.parent and node.parent.parent else 1
     return max(1, len(node.calls) // max(1, parent_calls))
-
-
-def _with_container_counts(layers: list[Layer]) -> list[Layer]:
-    """A container's row shows its own weights and the sum of its rows below (deepest first)."""
-    by_path = {layer.path: layer for layer in layers}
-    for layer in sorted(layers, key=lambda item: -item.depth):
-        if not layer.is_container:
-            continue
-        children = [by_path[c.path] for c in layers if c.parent == layer.path]
-        by_path[layer.path] = dataclasses.replace(
-            layer,
-            params=layer.params + sum(c.params for c in children),
-            trainable=layer.trainable + sum(c.trainable for c in children),
-            non_trainable=layer.non_trainable + sum(c.non_trainable for c in children),
-        )
-    return [by_path[layer.path] for layer in layers]
 
 
 def _totals(model: Any, kit: Kit) -> Totals:
