@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,6 +241,31 @@ def _layer(data: dict[str, Any]) -> Layer:
             ),
             "base_classes": tuple(data.get("base_classes", ())),
         }
+    )
+
+
+def totals_of(
+    tensors: Iterable[tuple[int, str, bool]], buffers: Iterable[tuple[int, str]] = ()
+) -> Totals:
+    """The model's totals from each of its tensors once, as ``(elements, dtype, trainable)``,
+    and its buffers as ``(elements, dtype)`` (counted apart: they are not parameters)."""
+    by_dtype: dict[str, int] = {}
+    trainable = non_trainable = 0
+    for count, dtype, is_trainable in tensors:
+        by_dtype[dtype] = by_dtype.get(dtype, 0) + count * itemsize(dtype)
+        if is_trainable:
+            trainable += count
+        else:
+            non_trainable += count
+    buffer_list = list(buffers)
+    return Totals(
+        params=trainable + non_trainable,
+        trainable=trainable,
+        non_trainable=non_trainable,
+        bytes=sum(by_dtype.values()),
+        bytes_by_dtype=dict(sorted(by_dtype.items())),
+        buffers=sum(count for count, _ in buffer_list),
+        buffer_bytes=sum(count * itemsize(dtype) for count, dtype in buffer_list),
     )
 
 

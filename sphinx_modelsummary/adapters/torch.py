@@ -43,7 +43,7 @@ from ..report import (
     TensorInfo,
     Totals,
     Weight,
-    itemsize,
+    totals_of,
     with_container_counts,
 )
 
@@ -662,26 +662,10 @@ def _calls_per_parent_call(node: _Node) -> int:
 
 
 def _totals(model: nn.Module) -> Totals:
-    by_dtype: dict[str, int] = defaultdict(int)
-    trainable = non_trainable = 0
-    for parameter in model.parameters():  # each tensor once, however many modules hold it
-        count = parameter.numel()
-        if parameter.requires_grad:
-            trainable += count
-        else:
-            non_trainable += count
-        dtype = _dtype_name(parameter.dtype)
-        by_dtype[dtype] += count * itemsize(dtype)
-    buffers = list(model.buffers())
-    buffer_bytes = sum(b.numel() * itemsize(_dtype_name(b.dtype)) for b in buffers)
-    return Totals(
-        params=trainable + non_trainable,
-        trainable=trainable,
-        non_trainable=non_trainable,
-        bytes=sum(by_dtype.values()),
-        bytes_by_dtype=dict(sorted(by_dtype.items())),
-        buffers=sum(b.numel() for b in buffers),
-        buffer_bytes=buffer_bytes,
+    """Each tensor once, however many modules hold it (``parameters()`` yields it once)."""
+    return totals_of(
+        ((p.numel(), _dtype_name(p.dtype), bool(p.requires_grad)) for p in model.parameters()),
+        ((b.numel(), _dtype_name(b.dtype)) for b in model.buffers()),
     )
 
 

@@ -31,7 +31,7 @@ from ..report import (
     TensorInfo,
     Totals,
     Weight,
-    itemsize,
+    totals_of,
     with_container_counts,
 )
 
@@ -555,22 +555,9 @@ def _totals(model: Any, kit: Kit) -> Totals:
     """Each variable once, however many layers hold it (as ``count_params()`` counts)."""
     variables = {id(v): v for v in model.weights}
     trainable_ids = {id(v) for v in kit.trainable_variables(model)}
-    by_dtype: dict[str, int] = defaultdict(int)
-    trainable = non_trainable = 0
-    for key, variable in variables.items():
-        count = size(variable.shape)
-        dtype = kit.dtype_name(variable.dtype)
-        by_dtype[dtype] += count * itemsize(dtype)
-        if key in trainable_ids:
-            trainable += count
-        else:
-            non_trainable += count
-    return Totals(
-        params=trainable + non_trainable,
-        trainable=trainable,
-        non_trainable=non_trainable,
-        bytes=sum(by_dtype.values()),
-        bytes_by_dtype=dict(sorted(by_dtype.items())),
+    return totals_of(
+        (size(v.shape), kit.dtype_name(v.dtype), key in trainable_ids)
+        for key, v in variables.items()
     )
 
 
