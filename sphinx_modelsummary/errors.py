@@ -68,6 +68,17 @@ def no_module_error(target: str, module: str, missing: str) -> BuildError:
     )
 
 
+def not_a_model_error(target: str, result: object, wanted: str, hint: str = "") -> BuildError:
+    """The builder gave ``result``, which is not ``wanted`` (the framework's model class)."""
+    kind = type(result)
+    return BuildError(
+        "not-a-model",
+        f"target {target!r} gave a {kind.__module__}.{kind.__qualname__}, not a model{hint}; "
+        f"the target must name a {wanted}, a subclass of it, an instance of one, or a function "
+        "that returns one",
+    )
+
+
 def user_traceback(error: BaseException, frames: int = 4) -> str:
     """The last frames of the user's code, then the error: never our own internals.
 

@@ -203,7 +203,9 @@ def test_a_builder_returning_something_else_is_named():
     with pytest.raises(BuildError) as caught:
         report_of(f"{__name__}:not_a_module", (1, 2))
     assert caught.value.kind == "not-a-model"
-    assert "gave a builtins.list, not a torch.nn.Module" in caught.value.message
+    assert "gave a builtins.list, not a model; the target must name a torch.nn.Module" in (
+        caught.value.message
+    )
 
 
 def not_a_module():

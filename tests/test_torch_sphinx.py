@@ -60,7 +60,7 @@ def test_failing_torch_builders_are_errors_at_their_lines(app):
         (6, r"did not finish within 2 s"),
         (9, r"crashed the process that ran it \(exited with status 3\)"),
         (11, r"crashed the process that ran it \(.*SIGSEGV"),
-        (13, r"gave a builtins.list, not a torch.nn.Module"),
+        (13, r"gave a builtins.list, not a model; the target must name a torch.nn.Module"),
         (15, r"Sequential.forward needs 1 input \(input\).*:input-shape:"),
         (17, r"calling the module on \(1, 5\) float32 failed"),
     ]

@@ -21,7 +21,7 @@ from keras.src import backend as keras_backend
 from keras.src.models.functional import Functional
 from keras.src.utils import module_utils
 
-from ..errors import BuildError, user_traceback
+from ..errors import BuildError, not_a_model_error, user_traceback
 from ..formulas import rule_of
 from ..formulas.keras3 import OWN_WEIGHTS_ONLY
 from ..report import ModelReport, Shape, TensorInfo
@@ -124,12 +124,7 @@ def configure(settings: dict[str, Any]) -> None:
 def _as_model(result: Any, target_text: str) -> Any:
     if isinstance(result, keras.Model):
         return result
-    kind = type(result)
-    raise BuildError(
-        "not-a-model",
-        f"target {target_text!r} gave a {kind.__module__}.{kind.__qualname__}, not a model; "
-        "the target must name a keras.Model, a class of one, or a function that returns one",
-    )
+    raise not_a_model_error(target_text, result, "keras.Model")
 
 
 def _trace(model: Any, input_shapes: Sequence[Shape] | None, read_graph: bool = True) -> Trace:

@@ -37,7 +37,7 @@ from tf_keras.src.engine import training  # noqa: E402
 from tf_keras.src.engine.functional import Functional  # noqa: E402
 from tf_keras.src.mixed_precision import policy as mixed_precision_policy  # noqa: E402
 
-from ..errors import BuildError, user_traceback  # noqa: E402
+from ..errors import BuildError, not_a_model_error, user_traceback  # noqa: E402
 from ..report import ModelReport, Shape, TensorInfo  # noqa: E402
 from . import tracing  # noqa: E402
 from .tracing import Node, Trace  # noqa: E402
@@ -151,19 +151,13 @@ def _close_session(graph: tf.Graph) -> None:
 def _as_model(result: Any, target_text: str) -> Any:
     if isinstance(result, tf_keras.Model):
         return result
-    kind = type(result)
     hint = ""
-    if kind.__module__.split(".")[0] == "keras":
+    if type(result).__module__.split(".")[0] == "keras":
         hint = (
             " (a Keras 3 model: the target's module was taken for a Keras 2 one; "
             "import keras, not tf_keras or tf.keras with TF_USE_LEGACY_KERAS, in it)"
         )
-    raise BuildError(
-        "not-a-model",
-        f"target {target_text!r} gave a {kind.__module__}.{kind.__qualname__}, not a model"
-        f"{hint}; the target must name a tf_keras.Model, a class of one, "
-        "or a function that returns one",
-    )
+    raise not_a_model_error(target_text, result, "tf_keras.Model", hint)
 
 
 def _trace(

@@ -34,7 +34,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..errors import BuildError, user_traceback
+from ..errors import BuildError, not_a_model_error, user_traceback
 from ..report import (
     Edge,
     Layer,
@@ -162,13 +162,7 @@ def _dtype(name: str | None) -> torch.dtype:
 def _as_module(result: Any, target_text: str) -> nn.Module:
     if isinstance(result, nn.Module):
         return result
-    kind = type(result)
-    raise BuildError(
-        "not-a-model",
-        f"target {target_text!r} gave a {kind.__module__}.{kind.__qualname__}, not a "
-        "torch.nn.Module; the target must name a torch.nn.Module subclass, an instance of one, "
-        "or a function that returns one",
-    )
+    raise not_a_model_error(target_text, result, "torch.nn.Module")
 
 
 def _device_of(model: nn.Module) -> torch.device:
