@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--input-shape", help="shape to build an unbuilt model with")
     show.add_argument("--input-dtype", choices=INPUT_DTYPES, help="dtype of the inputs (float32)")
     show.add_argument("--expand-nested", action="store_true", help="show layers of nested models")
+    show.add_argument(
+        "--max-depth",
+        type=_whole_number,
+        metavar="N",
+        help="with --expand-nested (and for --formulas), open N levels of nested blocks",
+    )
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.add_argument("--formulas", action="store_true", help="also print the formula table")
     show.add_argument(
@@ -105,6 +111,13 @@ def _reports(requests: list[BuildRequest]) -> list[ModelReport]:
         engine.close()
 
 
+def _whole_number(text: str) -> int:
+    """``--max-depth``'s value: 0 or more, else a usage error that says so."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number, 0 or more")
+    return int(text)
+
+
 def _shapes(text: str | None):
     return parse_shape_spec(text) if text else None
 
@@ -130,9 +143,9 @@ def _show(options: argparse.Namespace) -> int:
         return 0
     for report in reports:
         model_costs = costs(report, options.batch_size) if options.costs else None
-        print(summary_text(report, expand_nested=options.expand_nested, costs=model_costs))
+        print(summary_text(report, options.expand_nested, model_costs, max_depth=options.max_depth))
         if options.formulas:
-            print(formulas_text(report))
+            print(formulas_text(report, max_depth=options.max_depth))
     return 0
 
 

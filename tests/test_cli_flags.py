@@ -41,6 +41,35 @@ def test_show_expand_nested_opens_nested_models(in_root, capsys):
     assert expanded[2].startswith("  inner_dense (Dense)") and expanded[2].endswith(" 15")
 
 
+def test_show_max_depth_folds_blocks_below_it(in_root, capsys):
+    in_root("test-options")  # composite_models is in tests/, on sys.path
+    target = "composite_models:layer_blocks"
+    assert main(["show", target, "--expand-nested", "--max-depth", "0", "--formulas"]) == 0
+    summary, formulas = capsys.readouterr().out.split("\n\n", 1)
+    assert [line.split()[0] for line in rows(summary)] == [
+        "first", "second", "shared", "pool", "head"
+    ]  # fmt: skip
+    assert rows(summary)[2].startswith("shared (ConvBlock) ×2") and " 2,656 " in rows(summary)[2]
+    assert [line.split()[0] for line in rows(formulas)[:-1]] == [
+        "first", "second", "shared", "head"
+    ]  # fmt: skip
+    assert main(["show", target, "--expand-nested", "--max-depth", "1"]) == 0
+    opened = rows(capsys.readouterr().out)
+    assert [line.split()[0] for line in opened[:4]] == ["first", "conv", "norm", "project"]
+    assert opened[1].startswith("  conv (Conv2D)") and opened[1].endswith(" 224  yes")
+
+
+@pytest.mark.parametrize("depth", ["-1", "one", "²"])
+def test_show_max_depth_must_be_a_whole_number(in_root, capsys, depth):
+    in_root("test-options")
+    with pytest.raises(SystemExit) as stopped:
+        main(["show", "options_models:nested", "--max-depth", depth])
+    assert stopped.value.code == 2
+    assert f"argument --max-depth: {depth!r} must be a whole number, 0 or more" in (
+        capsys.readouterr().err
+    )
+
+
 def test_show_full_build_builds_with_real_weights(in_root, capsys):
     in_root("test-promise")  # model_real makes 5 units without real weights, 3 with them
     assert main(["show", "model_real:build", "--format", "json"]) == 0

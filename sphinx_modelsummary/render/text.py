@@ -17,12 +17,15 @@ from .rows import (
 
 
 def summary_text(
-    report: ModelReport, expand_nested: bool = False, costs: Costs | None = None
+    report: ModelReport,
+    expand_nested: bool = False,
+    costs: Costs | None = None,
+    max_depth: int | None = None,
 ) -> str:
     columns = default_columns(report) + (list(COST_COLUMNS) if costs else [])
     header = [COLUMN_TITLES[column] for column in columns]
     body = []
-    for row in summary_rows(report, expand_nested, costs):
+    for row in summary_rows(report, expand_nested, costs, max_depth):
         cells = [row.cell(column) for column in columns]
         cells[0] = "  " * row.depth + cells[0] + (f" ×{row.calls}" if row.calls > 1 else "")
         body.append(cells)
@@ -35,11 +38,10 @@ def summary_text(
     return "\n".join(lines) + "\n"
 
 
-def formulas_text(report: ModelReport) -> str:
+def formulas_text(report: ModelReport, max_depth: int | None = None) -> str:
     """The formula table; fallback rows are starred and disagreements listed below it."""
-    rows = formula_rows(report)
-    frozen = {layer.path: layer.formula.non_trainable for layer in report.layers if layer.formula}
-    split = any(frozen.values())
+    rows = formula_rows(report, max_depth=max_depth)
+    split = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
     header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if split else [])
     body = []
     for row in rows:
@@ -50,7 +52,7 @@ def formulas_text(report: ModelReport) -> str:
             row.value,
         ]
         if split:
-            cells.append(format_count(frozen[row.path]) if frozen[row.path] else "-")
+            cells.append(row.non_trainable or "-")
         body.append(cells)
     total = ["Total", "", "", format_count(report.totals.params)]
     body.append(total + ([format_count(report.totals.non_trainable)] if split else []))
