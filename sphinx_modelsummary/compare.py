@@ -14,6 +14,7 @@ layout (channels last or first).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -130,8 +131,30 @@ def _layout_free(shapes: tuple) -> tuple:
 
 
 def _leaves(report: ModelReport) -> list[Layer]:
-    """Layers that compute something: nested models are looked into, unused layers left out."""
-    return [layer for layer in report.layers if not layer.is_container and layer.calls]
+    """Layers that compute something: nested models are looked into, unused layers left out,
+    and a block's own weights (a learned scale, a class token) are a row of their own, so the
+    rows add up to the totals."""
+    leaves = []
+    for layer in report.layers:
+        if layer.is_container and layer.weights:
+            leaves.append(_own_weights(layer))
+        elif not layer.is_container and layer.calls:
+            leaves.append(layer)
+    return leaves
+
+
+def _own_weights(container: Layer) -> Layer:
+    """The container's row counting only the weights it holds itself, not its sublayers'."""
+    counted = [weight for weight in container.weights if weight.shared_with is None]
+    trainable = sum(weight.size for weight in counted if weight.trainable)
+    non_trainable = sum(weight.size for weight in counted if not weight.trainable)
+    return dataclasses.replace(
+        container,
+        is_container=False,
+        params=trainable + non_trainable,
+        trainable=trainable,
+        non_trainable=non_trainable,
+    )
 
 
 def _ranks(report: ModelReport, leaves: list[Layer]) -> dict[str, float]:

@@ -186,3 +186,28 @@ class FlattenDense(keras.Model):
 
     def call(self, inputs):
         return self.dense(self.flatten(inputs))
+
+
+class ScaledBlock(layers.Layer):
+    """A block with a weight of its own (a learned scale) beside its sublayer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = layers.Dense(4, name="inner")
+
+    def build(self, input_shape):
+        self.inner.build(input_shape)
+        self.scale = self.add_weight(shape=(4,), initializer="ones", name="scale")
+
+    def call(self, inputs):
+        return self.inner(inputs) * self.scale
+
+
+def scaled_block() -> keras.Model:
+    inputs = keras.Input((3,), name="features")
+    return keras.Model(inputs, ScaledBlock(name="block")(inputs), name="scaled")
+
+
+def plain_block() -> keras.Model:
+    inputs = keras.Input((3,), name="features")
+    return keras.Model(inputs, layers.Dense(4, name="inner")(inputs), name="plain")

@@ -73,3 +73,17 @@ def test_compare_command_text_and_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["difference"] == {"params": 96_000, "trainable": 96_000, "non_trainable": 0}
     assert [row["status"] for row in data["rows"]].count("differs") == 1
+
+
+def test_a_blocks_own_weights_are_a_row_of_their_own(report_of):
+    """The rows of a comparison add up to the totals: a block's weight beside its sublayers
+    (a learned scale, a class token) is compared too."""
+    comparison = compare(
+        report_of("composite_models:scaled_block"), report_of("composite_models:plain_block")
+    )
+    assert comparison.totals_difference.params == -4
+    assert [
+        (row.status, row.a and row.a.path, row.b and row.b.path, row.params_difference)
+        for row in comparison.differing_rows()
+    ] == [("only-a", "block", None, -4)]
+    assert sum(row.params_difference for row in comparison.rows) == -4
