@@ -137,6 +137,22 @@ def test_builders_without_a_visitor_get_a_plain_table(app):
     assert "(k_d·k_h·k_w·c_in + 1)·f" in page
 
 
+def _column_specs(spec: str) -> list[str]:
+    """``p{...}lr`` (with ``>{...}`` prefixes) → ``["p", "l", "r"]``."""
+    return list(re.sub(r"p\{[^}]*\}", "p", re.sub(r">\{[^}]*\}", "", spec)))
+
+
+@pytest.mark.sphinx("latex", testroot="pages", freshenv=True)
+def test_latex_tables_too_wide_for_the_page_wrap_names_never_shapes(app):
+    app.build()
+    tex = (app.outdir / "pages.tex").read_text(encoding="utf-8")
+    spec = re.search(r"\\begin\{longtable\}\{@\{\}(.*?)@\{\}\}\n\\caption\{The functional", tex)
+    assert spec, tex
+    columns = _column_specs(spec.group(1))
+    # Layer (type), Output shape, Params, Connected to, Trainable: only the names wrap
+    assert columns == ["p", "l", "r", "p", "l"], spec.group(1)
+
+
 ENGINES = {"pdflatex": "-pdf", "xelatex": "-pdfxe", "lualatex": "-pdflua"}
 
 

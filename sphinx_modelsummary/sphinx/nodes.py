@@ -119,14 +119,18 @@ def latex_text(self: Any, text: str) -> str:
 
 #: Characters of average text a line holds at each size (an A4/letter text width).
 _LATEX_SIZES = ((r"\small", 92), (r"\footnotesize", 108), (r"\scriptsize", 126))
+#: A column's padding (``2\tabcolsep``, which does not shrink with the font) in characters.
+_LATEX_PADDING = 3.5
 
 
 def latex_columns(node: model_table) -> tuple[str, str]:
-    """The font size and column specs: natural widths when the table fits the text width.
+    r"""The font size and column specs: natural widths when the table fits the text width.
 
     Numbers are ``r``; shapes and names ``l`` while the whole table fits at a size
-    down to ``\\scriptsize``; otherwise the text columns become ragged-right ``p``
-    columns sharing what the numbers leave, so the table never runs off the page.
+    down to ``\scriptsize``. Otherwise numbers, short columns and no-wrap columns
+    (shapes) keep their natural width, and the other text columns (names, sources)
+    become ragged-right ``p`` columns sharing what is left; only when even that
+    leaves too little do the no-wrap columns wrap too. The table never runs off the page.
     """
     header, rows = node["header"], node["rows"]
     numeric, nowrap = set(node["numeric"]), set(node["nowrap"])
@@ -134,19 +138,26 @@ def latex_columns(node: model_table) -> tuple[str, str]:
     for index in range(len(header)):
         widest = max(len(cell_text(row[index])) for row in [header, *rows] if index < len(row))
         monospace = index in nowrap and index not in numeric
-        chars.append(widest * (1.2 if monospace else 1.0) + 2)  # 2: the column's padding
+        chars.append(widest * (1.1 if monospace else 1.0) + _LATEX_PADDING)
     needed = sum(chars)
     for size, capacity in _LATEX_SIZES:
         if needed <= capacity:
             return size, "".join("r" if i in numeric else "l" for i in range(len(header)))
     size, capacity = _LATEX_SIZES[-1]
-    narrow = {i for i in range(len(header)) if i in numeric or chars[i] <= 10}  # marks, counts
-    fixed = sum(chars[i] for i in narrow)
-    text = [i for i in range(len(header)) if i not in narrow]
+    columns = range(len(header))
+    whole = {
+        i
+        for i in columns
+        if i in numeric or chars[i] <= 18 or (i in nowrap and chars[i] <= 0.4 * capacity)
+    }
+    if capacity - sum(chars[i] for i in whole) < 0.3 * capacity:
+        whole = {i for i in columns if i in numeric or chars[i] <= 10 + _LATEX_PADDING}
+    fixed = sum(chars[i] for i in whole)
+    text = [i for i in columns if i not in whole]
     share = max(capacity - fixed, capacity * 0.3) / (sum(chars[i] for i in text) or 1)
     specs = []
-    for index in range(len(header)):
-        if index in narrow:
+    for index in columns:
+        if index in whole:
             specs.append("r" if index in numeric else "l")
         else:
             fraction = max(chars[index] * share, 4) / capacity
@@ -160,7 +171,8 @@ def visit_latex(self: Any, node: model_table) -> None:
     monospace = set(node["nowrap"]) - set(node["numeric"])
     size, specs = latex_columns(node)
     head = " & ".join(rf"\textbf{{{latex_text(self, title)}}}" for title in header) + r" \\"
-    out = ["\n", r"\begin{savenotes}", size]
+    # A little air between rows, so that a name wrapped onto two lines reads as one row.
+    out = ["\n", r"\begin{savenotes}", size, r"\renewcommand{\arraystretch}{1.25}"]
     if not node["caption"]:
         out.append(self.hypertarget_to(node, anchor=True))
     out.append(r"\setlength{\LTleft}{0pt}\setlength{\LTright}{\fill}")
