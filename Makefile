@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS := keras,torch,tf-keras,jax,test,docs
-# Debian packages the tests use: a real browser for the theme checks, TeX Live for the PDF.
+# Debian packages the tests use: a real browser for the theme checks, TeX Live for the PDF
+# (xelatex and lualatex set Sphinx's default FreeSerif font and index with xindy).
 SYSTEM_PACKAGES := chromium texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
-	texlive-xetex texlive-luatex latexmk poppler-utils
+	texlive-xetex texlive-luatex latexmk poppler-utils fonts-freefont-otf xindy
 
 .PHONY: docs test system-packages lint clean
 
@@ -21,13 +22,13 @@ $(STAMP): pyproject.toml example_project/pyproject.toml
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
-# Installs the Debian packages when they are missing and apt-get can (root); otherwise the tests
+# Installs the Debian packages when any is missing and apt-get can (root); otherwise the tests
 # that need them say why they are skipped.
 system-packages:
-	@if ! command -v pdflatex >/dev/null || ! command -v chromium >/dev/null; then \
+	@if ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
-	  else echo "note: chromium/pdflatex missing and cannot be installed here; their tests will be skipped"; fi; \
+	  else echo "note: chromium/TeX Live missing and cannot be installed here; their tests will be skipped"; fi; \
 	fi
 
 # TensorFlow and torch never share a process (importing both crashes), so the suite runs in

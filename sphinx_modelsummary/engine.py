@@ -104,18 +104,30 @@ class Engine:
             self._in_process = self._in_process or framework
             if framework == self._in_process:
                 return execute(request)
-        worker = self._worker_for(framework, request)
-        key = (framework, request.keras_backend if framework == "keras" else None)
         job = Job(request=request, sys_path=tuple(sys.path), cwd=os.getcwd())
         try:
-            return worker.ask(job, timeout)
+            return self._ask(framework, job, timeout)
         except _WorkerGone as gone:
-            del self._workers[key]
-            message = f"target {str(request.target)!r}: {gone}"
-            return Failed(gone.kind, message, own_files(request.target.module))
+            failure = gone
+        if failure.before_job:  # it died while idle (killed, out of memory): ask a new one
+            try:
+                return self._ask(framework, job, timeout)
+            except _WorkerGone as gone:
+                failure = gone
+        message = f"target {str(request.target)!r}: {failure}"
+        return Failed(failure.kind, message, own_files(request.target.module))
+
+    def _ask(self, framework: str, job: Job, timeout: float) -> Outcome:
+        """The job's outcome from its framework's worker; a worker that is gone is forgotten."""
+        worker = self._worker_for(framework, job.request)
+        try:
+            return worker.ask(job, timeout)
+        except _WorkerGone:
+            self._workers.pop(_worker_key(framework, job.request), None)
+            raise
 
     def _worker_for(self, framework: str, request: BuildRequest) -> _Worker:
-        key = (framework, request.keras_backend if framework == "keras" else None)
+        key = _worker_key(framework, request)
         worker = self._workers.get(key)
         if worker is None or not worker.usable():
             worker = self._workers[key] = _Worker(*key)
@@ -149,10 +161,18 @@ class Engine:
             self._workers.popitem()[1].stop()
 
 
+def _worker_key(framework: str, request: BuildRequest) -> tuple[str, str | None]:
+    """Which worker builds a request: one per framework, and per Keras backend."""
+    return framework, request.keras_backend if framework == "keras" else None
+
+
 class _WorkerGone(ModelSummaryError):
-    def __init__(self, kind: str, message: str) -> None:
+    """The worker ended without answering; ``before_job`` when it never began the job."""
+
+    def __init__(self, kind: str, message: str, before_job: bool = False) -> None:
         super().__init__(message)
         self.kind = kind
+        self.before_job = before_job
 
 
 class _Worker:
@@ -179,12 +199,14 @@ class _Worker:
             start_new_session=True,
         )
         self.buffer = b""
+        self.jobs_sent = 0
 
     def usable(self) -> bool:
         """A worker belongs to the process that started it (``-j`` forks) and must be alive."""
         return self.owner == os.getpid() and self.process.poll() is None
 
     def ask(self, job: Job, timeout: float) -> Outcome:
+        self.jobs_sent += 1
         try:
             self.process.stdin.write(encode(job))
             self.process.stdin.flush()
@@ -221,10 +243,15 @@ class _Worker:
             how = f"exited with status {status}"
         self.stderr.seek(0)
         output = self.stderr.read().decode(errors="replace")
+        # A process that is killed may still look alive for a moment (its threads are being
+        # torn down): if it never announced this job, the job was not what killed it.
+        before_job = output.count(JOB_MARKER) < self.jobs_sent
         _, marker, since = output.rpartition(JOB_MARKER)  # the builder's output, not start-up logs
         tail = (since.partition("\n")[2] if marker else output)[-_STDERR_TAIL:].strip()
         detail = f"; its last output:\n{tail}" if tail else ""
-        return _WorkerGone("crash", f"the builder crashed the process that ran it ({how}){detail}")
+        return _WorkerGone(
+            "crash", f"the builder crashed the process that ran it ({how}){detail}", before_job
+        )
 
     def stop(self) -> None:
         if self.owner != os.getpid():

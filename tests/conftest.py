@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 
 pytest_plugins = ["sphinx.testing.fixtures"]
+
+# Sphinx colours its output whenever CI=true is set (as on the CI machine), also into a pipe;
+# the tests read the plain text of real sphinx-build processes, ours escaped within it.
+os.environ["NO_COLOR"] = "1"
 
 ROOTS = Path(__file__).parent / "roots"
 

@@ -349,7 +349,8 @@ def test_a_requested_keras_backend_reaches_the_worker_that_builds(engine, tmp_pa
 
 
 def wait_until_dead(pid: int) -> None:
-    """Until the process is a zombie (its parent, this engine, has not reaped it yet)."""
+    """Until the process's main thread is a zombie. The kernel may still be ending its other
+    threads then, and until it has, the process cannot be reaped: the engine sees it running."""
     for _ in range(200):
         with open(f"/proc/{pid}/stat") as stat:
             if stat.read().rpartition(")")[2].split()[0] == "Z":
@@ -359,7 +360,9 @@ def wait_until_dead(pid: int) -> None:
 
 
 def test_a_worker_killed_between_builds_is_replaced(engine, tmp_path, monkeypatch):
-    """A worker that died while idle (the OOM killer, a user's kill) is not asked again."""
+    """A worker that died while idle (the OOM killer, a user's kill) is not asked again, also
+    while the kernel is still ending it (seen failing before the engine asked a new worker
+    when the old one ended without announcing the job)."""
     (tmp_path / "pid_named.py").write_text(
         "import os\n"
         "import keras\n"

@@ -156,10 +156,19 @@ def test_latex_tables_too_wide_for_the_page_wrap_names_never_shapes(app):
 ENGINES = {"pdflatex": "-pdf", "xelatex": "-pdfxe", "lualatex": "-pdflua"}
 
 
+def _has_font(family: str) -> bool:
+    if shutil.which("fc-list") is None:
+        return False
+    listed = subprocess.run(["fc-list", family], capture_output=True, text=True).stdout
+    return bool(listed.strip())
+
+
 @pytest.mark.parametrize("engine", list(ENGINES))
 def test_latex_builds_to_pdf(make_app, rootdir, tmp_path, engine):
     if shutil.which("latexmk") is None or shutil.which(engine) is None:
         pytest.skip(f"{engine} and latexmk are not installed (apt-get install latexmk texlive)")
+    if engine != "pdflatex" and not _has_font("FreeSerif"):
+        pytest.skip(f"{engine} needs the FreeSerif font (apt-get install fonts-freefont-otf)")
     source = tmp_path / "pages"
     shutil.copytree(rootdir / "test-pages", source)
     app = make_app("latex", srcdir=source, confoverrides={"latex_engine": engine})
