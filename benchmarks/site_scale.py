@@ -1,7 +1,10 @@
-"""Time a docs site of all 40 keras.applications models, one page each: cold, warm, -j 2.
+"""Time a docs site of a model zoo, one page per model: cold, warm, -j 2.
 
-Each page holds a ``model-summary`` and a ``model-diagram`` of one model built
-with ``weights=None``. Ways (each a ``python -m sphinx -b html -E -q`` in a
+``--zoo keras`` (the default): all 40 keras.applications models, built with
+``weights=None``; ``--zoo torchvision``: 17 torchvision classification models
+(the 10 whose MACs the tests check against torchvision's table, and 7 more),
+with ``:input-shape: (1, 3, 224, 224)``. Each page holds a ``model-summary``
+and a ``model-diagram`` of its model. Ways (each a ``python -m sphinx -b html -E -q`` in a
 subprocess, median of ``--runs``):
 
 - static: every summary pasted as a literal block (text made once beforehand
@@ -15,7 +18,7 @@ Peak memory: ``VmHWM`` (peak resident set) of the Sphinx process and of every
 process it starts, read from ``/proc`` every 0.1 s while the build runs; the
 largest worker is reported. Run from the repository root:
 
-    .venv/bin/python benchmarks/site_scale.py [--runs 3] [--models ResNet50,VGG16]
+    .venv/bin/python benchmarks/site_scale.py [--runs 3] [--zoo torchvision] [--models A,B]
 """
 
 from __future__ import annotations
@@ -44,11 +47,26 @@ MODELS = (
     "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
     "VGG16", "VGG19", "Xception",
 )  # fmt: skip
+TORCHVISION_MODELS = (
+    "alexnet", "convnext_tiny", "densenet121", "efficientnet_b0", "mobilenet_v2",
+    "mobilenet_v3_large", "mobilenet_v3_small", "regnet_y_400mf", "resnet18", "resnet34",
+    "resnet50", "resnet101", "shufflenet_v2_x1_0", "squeezenet1_0", "swin_t", "vgg16",
+    "vit_b_16",
+)  # fmt: skip
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+#: Set by --zoo: how a page names its model, and the options it adds.
+ZOO = "keras"
+TORCH_SHAPE = "(1, 3, 224, 224)"
 
 
 def target(name: str) -> str:
+    if ZOO == "torchvision":
+        return f"torchvision.models:{name}"
     return f"keras.applications:{name}(weights=None)"
+
+
+def options() -> str:
+    return f"   :input-shape: {TORCH_SHAPE}\n" if ZOO == "torchvision" else ""
 
 
 def write_project(folder: Path, models: list[str], body) -> None:
@@ -61,7 +79,10 @@ def write_project(folder: Path, models: list[str], body) -> None:
 
 
 def extension_page(name: str) -> str:
-    return f".. model-summary:: {target(name)}\n\n.. model-diagram:: {target(name)}\n"
+    return (
+        f".. model-summary:: {target(name)}\n{options()}\n"
+        f".. model-diagram:: {target(name)}\n{options()}"
+    )
 
 
 def peak_memory(pid: int) -> dict[int, int]:
@@ -111,14 +132,19 @@ CPU: list[float] = []
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--zoo", choices=("keras", "torchvision"), default="keras")
+    parser.add_argument("--models", help="comma-separated; default: the whole zoo")
     arguments = parser.parse_args()
-    models = arguments.models.split(",")
+    global ZOO
+    ZOO = arguments.zoo
+    zoo = TORCHVISION_MODELS if ZOO == "torchvision" else MODELS
+    models = arguments.models.split(",") if arguments.models else list(zoo)
+    shape = ["--input-shape", TORCH_SHAPE] if ZOO == "torchvision" else []
     root = Path(tempfile.mkdtemp(prefix="modelsummary-site-"))
     summaries = {}
     for name in models:
         shown = subprocess.run(
-            [sys.executable, "-m", "sphinx_modelsummary", "show", target(name)],
+            [sys.executable, "-m", "sphinx_modelsummary", "show", target(name), *shape],
             env=ENV,
             capture_output=True,
             text=True,
