@@ -98,6 +98,9 @@ class ReportCache:
         self.folder = folder
         self.warn = warn
         self.enabled = True
+        #: Entries already parsed, by path, with the file's identity when it was read: a page
+        #: showing a model's summary and its diagram reads the entry once.
+        self._parsed: dict[str, tuple[tuple[int, int, int], ModelReport, dict[str, str]]] = {}
 
     def _path(self, request: BuildRequest) -> str:
         return os.path.join(self.folder, f"{request_key(request)}.json")
@@ -112,10 +115,7 @@ class ReportCache:
             return None
         path = self._path(request)
         try:
-            with open(path, encoding="utf-8") as file:
-                entry = json.load(file)
-            report = ModelReport.from_dict(entry["report"])
-            sources: dict[str, str] = dict(entry["sources"])
+            report, sources = self._read(path)
         except (FileNotFoundError, NotADirectoryError):
             return None  # not cached yet (or no cache folder at all)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -125,6 +125,19 @@ class ReportCache:
         if any(file_hash(source) != digest for source, digest in sources.items()):
             return None
         return report, tuple(sorted(sources))
+
+    def _read(self, path: str) -> tuple[ModelReport, dict[str, str]]:
+        stat = os.stat(path)
+        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # writes replace the file
+        known = self._parsed.get(path)
+        if known is not None and known[0] == identity:
+            return known[1], known[2]
+        with open(path, encoding="utf-8") as file:
+            entry = json.load(file)
+        report = ModelReport.from_dict(entry["report"])
+        sources: dict[str, str] = dict(entry["sources"])
+        self._parsed[path] = (identity, report, sources)
+        return report, sources
 
     def put(self, request: BuildRequest, report: ModelReport, sources: tuple[str, ...]) -> None:
         if not self.enabled:
