@@ -329,13 +329,23 @@ def format_shape(shape: Shape) -> str:
 
 def _plain(value: Any) -> Any:
     """A dataclass tree as JSON data: dataclasses become dicts, tuples lists."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is tuple or kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
     if dataclasses.is_dataclass(value):
-        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     return value
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.cache
