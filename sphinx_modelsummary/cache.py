@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
@@ -23,6 +24,9 @@ from typing import Any
 from . import __version__
 from .report import ModelReport
 from .request import BuildRequest, project_keras_backend
+
+#: How many parsed entries a cache keeps in memory.
+_PARSED_KEPT = 8
 
 FRAMEWORK_DISTRIBUTIONS = ("keras", "tensorflow", "tensorflow-cpu", "tf-keras", "torch", "jax")
 
@@ -98,9 +102,12 @@ class ReportCache:
         self.folder = folder
         self.warn = warn
         self.enabled = True
-        #: Entries already parsed, by path, with the file's identity when it was read: a page
-        #: showing a model's summary and its diagram reads the entry once.
-        self._parsed: dict[str, tuple[tuple[int, int, int], ModelReport, dict[str, str]]] = {}
+        #: The last entries parsed, by path, with the file's identity when it was read: a page
+        #: showing a model's summary and its diagram reads the entry once. A few only, so a
+        #: site of many models does not hold all their reports.
+        self._parsed: OrderedDict[str, tuple[tuple[int, int, int], ModelReport, dict]] = (
+            OrderedDict()
+        )
 
     def _path(self, request: BuildRequest) -> str:
         return os.path.join(self.folder, f"{request_key(request)}.json")
@@ -137,6 +144,9 @@ class ReportCache:
         report = ModelReport.from_dict(entry["report"])
         sources: dict[str, str] = dict(entry["sources"])
         self._parsed[path] = (identity, report, sources)
+        self._parsed.move_to_end(path)
+        while len(self._parsed) > _PARSED_KEPT:
+            self._parsed.popitem(last=False)
         return report, sources
 
     def put(self, request: BuildRequest, report: ModelReport, sources: tuple[str, ...]) -> None:
