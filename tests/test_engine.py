@@ -143,6 +143,30 @@ def test_corrupt_cache_entry_is_ignored_with_a_warning(tmp_path, corrupt):
     assert json.loads(entry.read_text())["report"]["totals"]["params"] == 208
 
 
+def test_a_cache_entry_read_before_is_read_again_when_its_file_changes(tmp_path):
+    """An entry is parsed once per process while its file stays the same; an edit in place or a
+    replaced file (another process's write) is read again, also with the same size and time."""
+    cache = tmp_path / "cache"
+    engine = Engine(cache_dir=str(cache), isolated=False)
+    engine.report(request("builders:dense_chain"))
+    (entry,) = cache.glob("*.json")
+    assert engine.report(request("builders:dense_chain")).report.totals.params == 208
+    text = entry.read_text()
+    assert '"params": 208' in text
+    before = entry.stat()
+
+    entry.write_text(text.replace('"params": 208', '"params": 209', 1))  # same size, in place
+    os.utime(entry, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert engine.report(request("builders:dense_chain")).report.totals.params == 209
+
+    stamp = entry.stat()
+    replacement = cache / "replacement"
+    replacement.write_text(text.replace('"params": 208', '"params": 207', 1))
+    os.utime(replacement, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same time and size
+    os.replace(replacement, entry)
+    assert engine.report(request("builders:dense_chain")).report.totals.params == 207
+
+
 def test_unwritable_cache_folder_warns_once_and_the_build_goes_on(tmp_path):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder should be")
