@@ -330,23 +330,16 @@ def format_shape(shape: Shape) -> str:
 def _plain(value: Any) -> Any:
     """A dataclass tree as JSON data: dataclasses become dicts; tuples stay tuples and lists
     lists, as ``dataclasses.asdict`` gives them."""
-    kind = type(value)
-    if kind in _ATOMS:
+    if type(value) in _ATOMS:
         return value
-    if kind is tuple:
-        return tuple(_plain(item) for item in value)
-    if kind is list:
-        return [_plain(item) for item in value]
-    if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
-    if dataclasses.is_dataclass(value):
-        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
     if isinstance(value, list):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 
