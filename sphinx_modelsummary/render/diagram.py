@@ -24,6 +24,7 @@ import matplotlib
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.collections import LineCollection, PatchCollection, PolyCollection
 from matplotlib.colors import to_rgba
@@ -210,6 +211,7 @@ class TextLines(Artist):
             return
         transform = self.axes.transData
         points = transform.transform(np.array([(x, y) for x, y, *_ in self.lines]))
+        renderer = _drawing_renderer(renderer)
         if isinstance(renderer, RendererSVG):
             self._draw_svg(renderer, points)
         elif isinstance(renderer, RendererAgg):
@@ -218,6 +220,10 @@ class TextLines(Artist):
             self._draw_generic(renderer, points)
 
     def _draw_generic(self, renderer: Any, points: np.ndarray) -> None:
+        """Through the canvas's own ``draw_text``, which takes y downwards on a canvas that
+        says ``flipy()`` (as ``matplotlib.text.Text`` hands it)."""
+        if renderer.flipy():
+            points = points * (1, -1) + (0, renderer.get_canvas_width_height()[1])
         gc = renderer.new_gc()
         for (x, y), (_, _, text, size, bold, colour, _) in zip(points, self.lines):
             gc.set_foreground(colour)
@@ -282,6 +288,14 @@ class TextLines(Artist):
                 target = mask[row : row + bitmap.shape[0], column : column + bitmap.shape[1]]
                 np.maximum(target, bitmap[: target.shape[0], : target.shape[1]], out=target)
         _composite(canvas[top:bottom, left:right], mask, to_rgba(lines[0][1]))
+
+
+def _drawing_renderer(renderer: Any) -> Any:
+    """The renderer that really draws: ``savefig`` hands the SVG and PDF canvases wrapped in a
+    ``MixedModeRenderer``, which passes every call on to the one it holds."""
+    if isinstance(renderer, MixedModeRenderer):
+        return getattr(renderer, "_renderer", renderer)
+    return renderer
 
 
 def _composite(region: np.ndarray, mask: np.ndarray, colour: tuple[float, ...]) -> None:
