@@ -171,6 +171,7 @@ def layout(report: ModelReport, options: LayoutOptions | None = None) -> Layout:
         if info.name not in boxes and any(source == info.name for source, _ in edges):
             lines = [info.name] + (["Input"] if options.show_types else [])
             lines += [format_shape(info.shape)] if options.show_shapes else []
+            lines += ["0 params"] if options.show_params else []
             boxes[info.name] = (tuple(lines), None)
     return _Composer(report, by_path, boxes, edges, options).run()
 
