@@ -77,6 +77,19 @@ class TextLine:
 
 
 @dataclass
+class DrawnFrame:
+    """A nested model's shaded frame and the label line that lies in it (in no inner frame)."""
+
+    rect: Rect
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """The nested model's name: its label up to `` (Class, N params)``."""
+        return self.label.split(" (")[0]
+
+
+@dataclass
 class DrawnBox:
     """A rounded box and the text lines that lie in it, top to bottom."""
 
@@ -84,6 +97,13 @@ class DrawnBox:
     stroke_width: float
     fill: str
     lines: list[TextLine] = field(default_factory=list)
+    #: The names of the frames around it, outermost first.
+    scope: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """Its name inside the names of its frames: ``encoder_1/attention``."""
+        return "/".join((*self.scope, self.name))
 
     @property
     def name(self) -> str:
@@ -107,16 +127,15 @@ class DrawnFigure:
     width: float
     height: float
     boxes: list[DrawnBox]
-    #: Nested models' shaded frames, and the text lines (their labels) that lie in them only.
-    frames: list[Rect]
-    labels: list[TextLine]
+    #: Nested models' shaded frames, outermost first.
+    frames: list[DrawnFrame]
     #: Lines of text in no box and no frame.
     stray: list[TextLine]
     #: Each edge as a polyline, from its source end to the end with the arrowhead.
     edges: list[list[tuple[float, float]]]
 
     def box_named(self, name: str) -> DrawnBox:
-        found = [box for box in self.boxes if box.name == name]
+        found = [box for box in self.boxes if name in (box.name, box.path)]
         if len(found) != 1:
             raise KeyError(f"{len(found)} boxes named {name!r}")
         return found[0]
@@ -127,11 +146,11 @@ class DrawnFigure:
         return touching[0] if len(touching) == 1 else None
 
     def connections(self) -> list[tuple[str, str]]:
-        """(source name, target name) of every edge, in drawing order; ``?`` for a loose end."""
+        """(source path, target path) of every edge, in drawing order; ``?`` for a loose end."""
         pairs = []
         for points in self.edges:
             ends = [self.box_at(points[0]), self.box_at(points[-1])]
-            pairs.append(tuple(box.name if box else "?" for box in ends))
+            pairs.append(tuple(box.path if box else "?" for box in ends))
         return pairs
 
 
@@ -143,7 +162,7 @@ def read_svg(data: bytes | str) -> DrawnFigure:
         if path.get("id"):
             shapes[path.get("id")] = _points(path.get("d", ""))
     boxes: list[DrawnBox] = []
-    frames: list[Rect] = []
+    frames: list[DrawnFrame] = []
     lines: list[list[tuple[float, float]]] = []
     heads: list[list[tuple[float, float]]] = []
     texts: list[TextLine] = []
@@ -181,23 +200,26 @@ def read_svg(data: bytes | str) -> DrawnFigure:
                 width = float(style.get("stroke-width", "1"))
                 boxes.append(DrawnBox(_bounds(points), width, style.get("fill", "")))
             else:
-                frames.append(_bounds(points))
+                frames.append(DrawnFrame(_bounds(points)))
         for child in element:
             walk(child, offset, collection, style)
 
     walk(root, (0.0, 0.0), "", {})
     view = [float(v) for v in root.get("viewBox", "0 0 0 0").split()]
-    figure = DrawnFigure(view[2], view[3], boxes, frames, [], [], [])
+    frames.sort(key=lambda frame: -frame.rect.width * frame.rect.height)
+    figure = DrawnFigure(view[2], view[3], boxes, frames, [], [])
     for text in texts:
         home = [box for box in boxes if box.rect.holds(text.extent)]
+        around = [frame for frame in frames if frame.rect.holds(text.extent)]
         if home:
             home[0].lines.append(text)
-        elif any(frame.holds(text.extent) for frame in frames):
-            figure.labels.append(text)
+        elif around and not around[-1].label:
+            around[-1].label = text.text
         else:
             figure.stray.append(text)
     for box in boxes:
         box.lines.sort(key=lambda line: line.y)
+        box.scope = tuple(f.name for f in frames if f.rect.holds(box.rect, slack=0.0))
     figure.edges = [_pointing(points, heads) for points in lines]
     return figure
 
@@ -205,12 +227,13 @@ def read_svg(data: bytes | str) -> DrawnFigure:
 def problems(figure: DrawnFigure) -> list[str]:
     """What a reader would see wrong in the figure, one sentence each; empty when it reads right.
 
-    Every line of text lies wholly in a box or a frame; a box's first line
+    Every line of text lies wholly in a box or is the one label of a frame; a box's first line
     (top to bottom) is its bold name, and its ``N params`` line its last; a box
     whose label counts parameters has the heavy border of a layer with weights,
     and one that counts none the thin one.
     """
-    found = [f"text {line.text!r} lies in no box and no frame" for line in figure.stray]
+    found = [f"text {line.text!r} lies in no box and is no frame's label" for line in figure.stray]
+    found += [f"a frame at {frame.rect} has no label" for frame in figure.frames if not frame.label]
     for box in figure.boxes:
         if not box.lines:
             found.append(f"a box at ({box.rect.x:.0f}, {box.rect.y:.0f}) holds no text")
