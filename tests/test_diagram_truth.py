@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
+import sys
 from io import StringIO
 from pathlib import Path
 from typing import NamedTuple
@@ -314,3 +316,40 @@ def test_the_svg_rasterised_by_chromium_matches_the_png(docs_figures, tmp_path):
             browser.close()
     assert checked == 100
     assert mismatched == []
+
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+
+
+def mirrored(svg: bytes) -> bytes:
+    """The figure as the SVG canvas drew it before #23: each line's y counted from the bottom."""
+    height = float(re.search(rb'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+
+    def flip(found: re.Match) -> bytes:
+        return found.group(1) + b"%.2f" % (height - float(found.group(2)))
+
+    return re.sub(rb'(<text x="[\d.]+" y=")([\d.]+)', flip, svg)
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium (Debian package chromium)")
+@pytest.mark.sphinx("html", testroot="diagram", freshenv=True)
+def test_the_screenshot_check_fails_on_a_mirrored_figure(app):
+    """tools/screenshots.py passes test-diagram's pages, and fails them once one figure is
+    mirrored. Seen failing before it read the figures back: it found no problem in the
+    mirrored one."""
+    pytest.importorskip("playwright.sync_api")
+    sys.path.insert(0, str(TOOLS))
+    try:
+        import screenshots
+    finally:
+        sys.path.remove(str(TOOLS))
+    app.build()
+    folders = {"alabaster": Path(app.outdir)}
+    assert screenshots.look(folders, widths=(800,)).problems == []
+    chain = next(Path(app.outdir, "_images").glob("model-*.svg"))
+    chain.write_bytes(mirrored(chain.read_bytes()))
+    found = screenshots.look(folders, widths=(800,)).problems
+    assert found and all(
+        problem.startswith(f"alabaster: diagram {chain.name}: ") for problem in found
+    )
+    assert any("does not start with its bold name" in problem for problem in found)

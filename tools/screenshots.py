@@ -12,7 +12,12 @@ have a dark mode; the others are looked at light only), and measures on each pag
 * unreadable figures: a diagram shown at less than half its natural size and
   less than 120 px high;
 * numbers not right-aligned;
-* unreadable text: table text whose contrast with its background is below 3:1.
+* unreadable text: table text whose contrast with its background is below 3:1;
+* diagrams that read wrong: each SVG figure of the build read back from its
+  geometry (``sphinx_modelsummary.render.readback``): a line of text outside
+  every box, a box whose bold name is not its first line or whose params line
+  is not its last, a border that contradicts the count (a mirrored figure
+  fails all of these).
 
 It prints one line per problem and a summary, saves a few small screenshots
 (one per theme and mode, at 800 px) in ``--shots``, and exits 1 when it found a
@@ -180,6 +185,18 @@ def pages_of(folder: Path) -> list[Path]:
     )
 
 
+def diagram_problems(folder: Path) -> list[str]:
+    """What reads wrong in each SVG diagram of a built site, one line a problem."""
+    from sphinx_modelsummary.render.readback import problems, read_svg
+
+    found = []
+    for path in sorted((folder / "_images").glob("model-*.svg")):
+        found += [
+            f"diagram {path.name}: {problem}" for problem in problems(read_svg(path.read_bytes()))
+        ]
+    return found
+
+
 def look(
     folders: dict[str, Path], widths=WIDTHS, shots: Path | None = None, shot_page: str = ""
 ) -> Report:
@@ -192,6 +209,7 @@ def look(
         for theme, folder in folders.items():
             pages = pages_of(folder)
             report.pages += len(pages)
+            report.problems += [f"{theme}: {problem}" for problem in diagram_problems(folder)]
             for scheme in ("light", "dark") if theme in DARK_THEMES else ("light",):
                 for width in widths:
                     context = browser.new_context(
