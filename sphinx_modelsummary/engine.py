@@ -24,6 +24,7 @@ from .adapters import framework_of
 from .cache import ReportCache
 from .errors import BuildError, ModelSummaryError
 from .execute import execute
+from .lifetime import dies_with_this_process
 from .messages import Job, decode, encode
 from .request import BuildRequest, Built, Failed, Outcome
 from .sources import own_files, refusal
@@ -197,6 +198,7 @@ class _Worker:
             stderr=self.stderr,
             env=environment,
             start_new_session=True,
+            preexec_fn=dies_with_this_process(),
         )
         self.buffer = b""
         self.jobs_sent = 0

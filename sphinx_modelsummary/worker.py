@@ -10,27 +10,23 @@ process that started it, whatever kills that one.
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import sys
-import threading
-import time
 
 from . import adapters
 from .errors import BuildError, is_user_file
 from .execute import execute
+from .lifetime import die_with_parent
 from .messages import Job, decode, encode
 
 #: Written to standard error before each build: the engine shows what follows the last one.
 JOB_MARKER = "\n--- sphinx-modelsummary: building "
 #: The engine's process id, so a worker can tell that it was orphaned.
 PARENT_VARIABLE = "SPHINX_MODELSUMMARY_PARENT"
-_PR_SET_PDEATHSIG = 1
 
 
 def main() -> None:
-    _die_with_parent(int(os.environ.get(PARENT_VARIABLE, os.getppid())))
+    die_with_parent(int(os.environ.get(PARENT_VARIABLE, os.getppid())))
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # user prints go to stderr
     if len(sys.argv) > 1:
@@ -61,24 +57,6 @@ def _forget_project_modules() -> None:
         path = getattr(module, "__file__", None)
         if path and is_user_file(path):
             del sys.modules[name]
-
-
-def _die_with_parent(parent: int) -> None:
-    """Exit when the parent is gone: the kernel's parent-death signal, and a watchdog."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # it died before the signal was set up
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,17 @@ def test_every_option_is_documented(directive, pages):
     text = "".join((DOCS / page).read_text(encoding="utf-8") for page in pages)
     for option in directive.option_spec:
         assert f"``:{option}:``" in text, option
+
+
+def test_every_test_the_reliability_page_names_exists():
+    """A guarantee names the test that shows it; a renamed or removed test must not leave the
+    page pointing at nothing (the interrupt guarantee once named a test that was replaced)."""
+    page = (DOCS / "reliability.rst").read_text(encoding="utf-8")
+    named = set(re.findall(r"``(test_\w+)``", page))
+    assert len(named) >= 10
+    defined = {
+        name
+        for path in Path(__file__).parent.glob("test_*.py")
+        for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert named - defined == set()

@@ -170,32 +170,121 @@ def _wait_for(condition, seconds: float) -> bool:
     return condition()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_the_worker_dies_with_sphinx_build_whatever_kills_it(tmp_path, how):
-    source = tmp_path / "docs"
-    shutil.copytree(ROOTS / "test-process", source)
+def _interruptible() -> None:
+    """Give the build the SIGINT of a terminal's Ctrl-C: a background job of a
+    non-interactive shell (as CI may start the suite) inherits SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+#: Each moment at which an interrupt must stop the build, and the pages that reach it:
+#: Sphinx before it reads (no worker yet), a worker starting (before its framework), a worker
+#: importing the builder's module, a builder running, and a replacement worker starting after
+#: the first ended between two jobs. With ``-j 2`` the pages are comparisons, which the
+#: forked readers build with workers of their own.
+INTERRUPTED_AT = {
+    "reading": "builds",
+    "starting": "builds",
+    "importing": "builds",
+    "building": "builds",
+    "replacing": "ends_its_worker",
+}
+
+
+def _interrupt_pages(source: Path, moment: str, jobs: int) -> None:
+    if jobs == 1:
+        directives = f".. model-summary:: held_models:{INTERRUPTED_AT[moment]}\n   :timeout: 600\n"
+        if moment == "replacing":
+            directives += "\n.. model-summary:: held_models:builds\n   :timeout: 600\n"
+        (source / "index.rst").write_text(f"Held\n====\n\n{directives}")
+        return
+    pages = [f"page{index}" for index in range(8)]  # more than 5: Sphinx reads in parallel
+    for page in pages:
+        (source / f"{page}.rst").write_text(
+            f"{page}\n{'=' * len(page)}\n\n"
+            ".. model-compare:: held_models:builds held_models:small\n   :timeout: 600\n"
+        )
     (source / "index.rst").write_text(
-        "Hang\n====\n\n.. model-summary:: process_models:hangs\n   :timeout: 600\n"
+        "Held\n====\n\n.. toctree::\n\n" + "".join(f"   {page}\n" for page in pages)
     )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    "how, moment, jobs",
+    [(signal.SIGINT, moment, 1) for moment in INTERRUPTED_AT]
+    + [(signal.SIGINT, moment, 2) for moment in ("starting", "importing", "building")]
+    + [(how, "building", jobs) for how in (signal.SIGTERM, signal.SIGKILL) for jobs in (1, 2)],
+    ids=lambda value: value.name if isinstance(value, signal.Signals) else f"{value}",
+)
+def test_an_interrupt_stops_the_build_at_every_moment_and_leaves_no_process(
+    tmp_path, how, moment, jobs
+):
+    """The signal is sent when the build says it reached the moment, never after a guess."""
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-interrupt", source)
+    _interrupt_pages(source, moment, jobs)
+    marks = tmp_path / "marks"
+    marks.mkdir()
     token = f"MODELSUMMARY_TEST_{uuid.uuid4().hex}"
+    environment = {
+        **ENV,
+        token: "1",
+        "PYTHONPATH": str(source),  # its sitecustomize holds a starting worker
+        "MODELSUMMARY_TEST_HOLD": moment,
+        "MODELSUMMARY_TEST_MARKS": str(marks),
+    }
     build = subprocess.Popen(
-        [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
+        [sys.executable, "-m", "sphinx", "-E", "-j", str(jobs), "-b", "html", "docs", "out"],
         cwd=tmp_path,
-        env={**ENV, token: "1"},
+        env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_interruptible,
     )
     try:
-        assert _wait_for(lambda: len(_processes_with(token)) >= 2, 120), "no worker started"
-        time.sleep(1)  # the worker is in the builder now
+        reached = _wait_for(lambda: any(marks.glob(f"{moment}-*")), 300)
+        assert reached, f"the build never reached {moment}: {build.poll()}"
         build.send_signal(how)
-        build.wait(timeout=60)
+        _, errors = build.communicate(timeout=60)
+        if how == signal.SIGINT:
+            assert build.returncode == 2 and b"Interrupted!" in errors, errors[-2000:]
+        else:
+            assert build.returncode == -how
         assert _wait_for(lambda: _processes_with(token) == [], 10), _processes_with(token)
     finally:
         build.kill()
         for pid in _processes_with(token):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_held_build_told_to_go_builds_every_page(tmp_path):
+    """The holds stop only where asked: released, the build documents its models."""
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-interrupt", source)
+    _interrupt_pages(source, "replacing", 1)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    environment = {
+        **ENV,
+        "PYTHONPATH": str(source),
+        "MODELSUMMARY_TEST_HOLD": "replacing",
+        "MODELSUMMARY_TEST_MARKS": str(marks),
+    }
+    build = subprocess.Popen(
+        [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert _wait_for(lambda: any(marks.glob("replacing-*")), 300)
+    (marks / "go").touch()
+    out, errors = build.communicate(timeout=300)
+    assert build.returncode == 0, errors
+    assert len(list(marks.glob("start-*"))) == 2  # the first worker was replaced
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert [block["Total params"] for block in totals_of(page)] == ["15 (60 B)", "15 (60 B)"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

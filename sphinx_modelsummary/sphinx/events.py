@@ -7,6 +7,7 @@ import os
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from ..lifetime import end_forks_with_this_process
 from .domain import domain_of
 from .engines import close_engines
 from .problems import log_problem
@@ -18,6 +19,8 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
 
 
 def builder_inited(app: Sphinx) -> None:
+    # -j N readers and writers, and the workers they start, end with this sphinx-build
+    end_forks_with_this_process()
     if app.builder.format == "html":
         app.config.html_static_path.append(STATIC_DIR)
         app.add_css_file("modelsummary.css")
