@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..report import Layer, ModelReport, format_count, format_shape
 from .rows import output_shape_text
@@ -45,8 +45,11 @@ LABEL_BAND = LINE_HEIGHT + PADDING
 #: Longest row (left to right) or widest set of columns (top to bottom), in points: about
 #: the width of a documentation theme's content column.
 MAX_LENGTH = 640.0
-#: A top-to-bottom drawing taller than this many times its width folds into columns.
+#: A top-to-bottom drawing taller than this many times its width folds into columns...
 TALL_RATIO = 3.0
+#: ...if it is also taller than this (points, about two screens): a short chain is read by
+#: scrolling down, not by following an arrow that wraps round to the top of a second column.
+FOLD_HEIGHT = 1200.0
 #: A top-to-bottom drawing longer than this folds into more columns even if they are wider
 #: than the page: thousands of layers stay a figure that viewers and PNG can hold.
 LONGEST_COLUMN = 20000.0
@@ -163,10 +166,17 @@ def layout(report: ModelReport, options: LayoutOptions | None = None) -> Layout:
     options = options or LayoutOptions()
     by_path = {layer.path: layer for layer in report.layers}
     shown = _shown_layers(report, by_path, options)
+    active = _active(report)
     boxes: dict[str, tuple[tuple[str, ...], Layer | None]] = {
-        key: (_box_lines(layer, options), layer) for key, layer in shown.items()
+        key: (_box_lines(layer, options, key in active), layer) for key, layer in shown.items()
     }
     edges = _edges(report, by_path, shown)
+    split = _calls_in_a_loop(shown, edges)
+    if split:  # drawn once, such a layer would send its output back into itself
+        edges = _edges(report, by_path, shown, split)
+        for key in split:
+            del boxes[key]
+            boxes.update(_call_boxes(shown[key], options))
     for info in report.inputs:
         if info.name not in boxes and any(source == info.name for source, _ in edges):
             lines = [info.name] + (["Input"] if options.show_types else [])
@@ -184,14 +194,30 @@ def _shown_layers(
 ) -> dict[str, Layer]:
     """Leaves of the tree cut at the expansion depth; folded models are one box."""
     limit = options.max_depth if options.max_depth is not None else 10**6
+    active = _active(report)
     shown: dict[str, Layer] = {}
     for layer in report.layers:
-        if not layer.calls or not _visible(by_path, layer, options, limit):
-            continue  # a layer never called is not part of the drawn graph
-        if layer.is_container and _expands(layer, options, limit):
+        if not _visible(by_path, layer, options, limit, active):
+            continue
+        if layer.path not in active and not layer.params:
+            continue  # never called and no weights: nothing of the model is lost
+        if layer.is_container and layer.path in active and _expands(layer, options, limit):
             continue
         shown[layer.path] = layer
     return shown
+
+
+def _active(report: ModelReport) -> set[str]:
+    """Layers that ran: called themselves, or holding a layer that was (a ``ModuleList`` is
+    never called, its blocks are)."""
+    active: set[str] = set()
+    by_path = {layer.path: layer for layer in report.layers}
+    for layer in report.layers:
+        path: str | None = layer.path if layer.calls else None
+        while path is not None and path not in active:
+            active.add(path)
+            path = by_path[path].parent
+    return active
 
 
 def _expands(layer: Layer, options: LayoutOptions, limit: int) -> bool:
@@ -199,22 +225,31 @@ def _expands(layer: Layer, options: LayoutOptions, limit: int) -> bool:
     return options.expand_nested and layer.depth < limit and not collapsed
 
 
-def _visible(by_path: dict[str, Layer], layer: Layer, options: LayoutOptions, limit: int) -> bool:
+def _visible(
+    by_path: dict[str, Layer], layer: Layer, options: LayoutOptions, limit: int, active: set[str]
+) -> bool:
+    """Whether every model around the layer is open: expanded, and run (a model never
+    called is one box, "not called", that stands for all it holds)."""
     parent = layer.parent
     while parent is not None:
         container = by_path[parent]
-        if not _expands(container, options, limit):
+        if parent not in active or not _expands(container, options, limit):
             return False
         parent = container.parent
     return True
 
 
-def _box_lines(layer: Layer, options: LayoutOptions) -> tuple[str, ...]:
+def _box_lines(layer: Layer, options: LayoutOptions, ran: bool) -> tuple[str, ...]:
+    """Name, type, shape, params; a layer that never ran (nor anything in it) says so, also
+    without shapes. A container never called itself whose layers were (a ``ModuleList``)
+    has no shape of its own."""
     title = layer.name + (f" ×{layer.calls}" if layer.calls > 1 else "")
     lines = [title]
     if options.show_types:
         lines.append(layer.class_name)
-    if options.show_shapes:
+    if not ran:
+        lines.append("(not called)")
+    elif options.show_shapes and layer.output_shapes:
         lines.append(output_shape_text(layer).split(" ×")[0])
     if options.show_params:
         lines.append(f"{format_count(layer.params)} params")
@@ -227,18 +262,80 @@ def _box_size(lines: tuple[str, ...]) -> tuple[float, float]:
 
 
 def _edges(
-    report: ModelReport, by_path: dict[str, Layer], shown: dict[str, Layer]
+    report: ModelReport,
+    by_path: dict[str, Layer],
+    shown: dict[str, Layer],
+    split: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str]]:
-    """Edges between drawn boxes; a source inside a folded model becomes that model's box."""
+    """Edges between drawn boxes. A folded model's box stands for all it holds: it takes the
+    inputs of every layer inside it, and a source inside it becomes its box.
+
+    A layer in ``split`` has a box per call (``path#N``): its N-th input goes to its N-th
+    call, and a consumer gets the calls it says it read (``inbound_calls``).
+    """
     sinks = _container_sinks(report)
     names = {info.name for info in report.inputs}
     result: dict[tuple[str, str], None] = {}
-    for key, layer in shown.items():
-        for source in layer.inbound:
+    for layer in report.layers:
+        key: str | None = layer.path
+        while key is not None and key not in shown:
+            key = by_path[key].parent
+        if key is None:
+            continue  # inside an open model, and not drawn: never called, no weights
+        for number, source in enumerate(layer.inbound, start=1):
+            target = f"{key}#{number}" if key in split and key == layer.path else key
             for drawn in _drawn_sources(source, shown, names, sinks, by_path):
-                if drawn != key:
-                    result[(drawn, key)] = None
+                if drawn in split:
+                    calls = [n for path, n in layer.inbound_calls if path == drawn]
+                    froms = [f"{drawn}#{n}" for n in calls or [by_path[drawn].calls]]
+                else:
+                    froms = [drawn]
+                for start in froms:
+                    if start != target:
+                        result[(start, target)] = None
     return list(result)
+
+
+def _calls_in_a_loop(shown: dict[str, Layer], edges: list[tuple[str, str]]) -> frozenset[str]:
+    """Layers called several times whose single box would lie on a loop of edges (the
+    output of one call reaches the input of another): they are drawn once per call. The
+    report must say which input each call took (one input a call)."""
+    following: dict[str, list[str]] = defaultdict(list)
+    for source, target in edges:
+        following[source].append(target)
+    found = set()
+    for key, layer in shown.items():
+        if layer.calls < 2 or len(layer.inbound) != layer.calls:
+            continue
+        seen, pending = set(), list(following[key])
+        while pending and key not in seen:
+            node = pending.pop()
+            if node not in seen:
+                seen.add(node)
+                pending += following[node]
+        if key in seen:
+            found.add(key)
+    return frozenset(found)
+
+
+def _call_boxes(layer: Layer, options: LayoutOptions) -> dict[str, tuple[tuple[str, ...], Layer]]:
+    """A box for each call, in order: the first holds the weights, the others say they share
+    them (so the figure's counts still add up to the total)."""
+    boxes = {}
+    for number in range(1, layer.calls + 1):
+        lines = [f"{layer.name} (call {number})"]
+        if options.show_types:
+            lines.append(layer.class_name)
+        if options.show_shapes and number <= len(layer.output_shapes):
+            lines.append(", ".join(format_shape(s) for s in layer.output_shapes[number - 1]))
+        drawn = layer
+        if number > 1:
+            drawn = replace(layer, params=0, trainable=0, non_trainable=0)
+        if options.show_params:
+            shared = " (shared with call 1)" if number > 1 and layer.params else ""
+            lines.append(f"{format_count(drawn.params)} params{shared}")
+        boxes[f"{layer.path}#{number}"] = (tuple(lines), drawn)
+    return boxes
 
 
 def _drawn_sources(
@@ -248,24 +345,27 @@ def _drawn_sources(
     sinks: dict[str, list[str]],
     by_path: dict[str, Layer],
 ) -> list[str]:
-    if source in shown or (source in names and source not in by_path):
+    """The boxes a source is drawn as: its own, the folded model's around it, or, for an open
+    model, the boxes of its outputs."""
+    if source in names and source not in by_path:
         return [source]
-    if source in sinks and source not in shown:  # an expanded model: its outputs
-        found: list[str] = []
-        for sink in sinks[source]:
-            found += _drawn_sources(sink, shown, names, sinks, by_path)
-        return found
-    layer = by_path.get(source)
-    if layer is not None and layer.parent:  # a layer hidden inside a folded model
-        return _drawn_sources(layer.parent, shown, names, sinks, by_path)
-    return []
+    owner: str | None = source
+    while owner is not None and owner not in shown:
+        owner = by_path[owner].parent if owner in by_path else None
+    if owner is not None:
+        return [owner]
+    found: list[str] = []
+    for sink in sinks.get(source, ()):
+        found += _drawn_sources(sink, shown, names, sinks, by_path)
+    return found
 
 
 def _container_sinks(report: ModelReport) -> dict[str, list[str]]:
-    """For each nested model, its children that no sibling consumes (its outputs)."""
+    """For each nested model, its children that ran and that no sibling consumes (its outputs)."""
+    active = _active(report)
     children: dict[str, list[Layer]] = defaultdict(list)
     for layer in report.layers:
-        if layer.parent is not None and layer.calls:
+        if layer.parent is not None and layer.path in active:
             children[layer.parent].append(layer)
     sinks: dict[str, list[str]] = {}
     for layer in report.layers:
@@ -307,7 +407,7 @@ class _Composer:
         self.labels: dict[str, tuple[str, float, float]] = {}  # scope -> label, x, width
 
     def _scopes_of(self, key: str) -> tuple[str, ...]:
-        layer = self.by_path.get(key)
+        layer = self.by_path.get(key) or self.by_path.get(key.rpartition("#")[0])
         scopes = []
         parent = layer.parent if layer is not None else None
         while parent is not None:
@@ -707,7 +807,7 @@ def _cuts(depths, ranks, items, tb, limit, wrap_columns, across) -> list[int]:
     if limit is None or len(depths) < 2:
         return []
     if tb:
-        if not wrap_columns or total <= TALL_RATIO * max(across, 1.0):
+        if not wrap_columns or total <= max(TALL_RATIO * max(across, 1.0), FOLD_HEIGHT):
             return []
         columns = int((limit + RANK_GAP) // (across + 4 * RANK_GAP))
         columns = max(columns, math.ceil(total / LONGEST_COLUMN))

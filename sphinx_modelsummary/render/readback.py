@@ -20,7 +20,8 @@ ASCENT = 0.76
 DESCENT = 0.24
 #: How far a drawn thing may be off, in points (SVG coordinates are rounded).
 SLACK = 0.6
-PARAMS_LINE = re.compile(r"^([\d,.]+)([KMB]?) params$")
+PARAMS_LINE = re.compile(r"^([\d,.]+)([KMB]?) params(?: \(.*\))?$")
+CALL = re.compile(r" \(call (\d+)\)$")
 
 _SVG = "{http://www.w3.org/2000/svg}"
 _XLINK = "{http://www.w3.org/1999/xlink}href"
@@ -106,10 +107,26 @@ class DrawnBox:
         return "/".join((*self.scope, self.name))
 
     @property
-    def name(self) -> str:
-        """The box's bold line (its first, when it reads right) without its ``×N`` calls."""
+    def title(self) -> str:
+        """The box's bold line (its first, when it reads right)."""
         bold = [line for line in self.lines if line.bold] or self.lines
-        return bold[0].text.split(" ×")[0] if bold else ""
+        return bold[0].text if bold else ""
+
+    @property
+    def name(self) -> str:
+        """The layer's name: the title without ``×N`` calls or ``(call N)``."""
+        return CALL.sub("", self.title.split(" ×")[0])
+
+    @property
+    def call(self) -> int | None:
+        """Which call of a layer called several times the box stands for, if only one."""
+        found = CALL.search(self.title)
+        return int(found.group(1)) if found else None
+
+    @property
+    def label(self) -> str:
+        """Its path, and ``#N`` for a box of one call: ``act#2``."""
+        return self.path + (f"#{self.call}" if self.call else "")
 
     @property
     def params(self) -> int | None:
@@ -145,12 +162,14 @@ class DrawnFigure:
         touching = [box for box in self.boxes if box.rect.on_border(point)]
         return touching[0] if len(touching) == 1 else None
 
-    def connections(self) -> list[tuple[str, str]]:
-        """(source path, target path) of every edge, in drawing order; ``?`` for a loose end."""
+    def connections(self, calls: bool = False) -> list[tuple[str, str]]:
+        """(source path, target path) of every edge, in drawing order; ``?`` for a loose end.
+        With ``calls``, a box of one call is named with its number (``act#2``)."""
         pairs = []
         for points in self.edges:
             ends = [self.box_at(points[0]), self.box_at(points[-1])]
-            pairs.append(tuple(box.path if box else "?" for box in ends))
+            name = (lambda box: box.label) if calls else (lambda box: box.path)
+            pairs.append(tuple(name(box) if box else "?" for box in ends))
         return pairs
 
 
