@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import string
 import time
 
+import matplotlib
+import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
 
-from sphinx_modelsummary.render.diagram import render
+from sphinx_modelsummary.render.diagram import FONT_FAMILY, TextLine, TextLines, render
 from sphinx_modelsummary.render.layout import (
     GROUP_MARGIN,
     MAX_LENGTH,
@@ -252,3 +259,35 @@ def test_a_tall_model_drawn_top_down_folds_into_columns(report_of):
     unfolded = layout(report, LayoutOptions(max_length=None))
     assert drawing.height <= 0.55 * unfolded.height
     assert unfolded.width < 2 * widest + 6 * GROUP_MARGIN
+
+
+def test_png_glyphs_sit_in_the_middle_of_their_cells():
+    """Every printable character's ink, pasted by the PNG's text artist, is centred in its
+    monospace cell within a quarter of the advance: its left side bearing is kept.
+
+    Seen failing when bitmaps were pasted at the pen, so that 16 narrow glyphs (``(``,
+    ``,``, ``.``, ``r``...) sat at the left of their cells ("Transfor mer", "( Linear")."""
+    chars = [char for char in string.printable if char.strip()]
+    assert len(chars) == 94
+    height = 20 * len(chars) + 20
+    with matplotlib.rc_context({"font.family": FONT_FAMILY}):
+        figure = Figure(figsize=(40 / 72, height / 72), dpi=72)
+        FigureCanvasAgg(figure)
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.set_xlim(0, 40)
+        axes.set_ylim(height, 0)
+        axes.set_axis_off()
+        lines = [
+            TextLine(10, 20 * (i + 1), c, 9.0, False, "#000000", i) for i, c in enumerate(chars)
+        ]
+        axes.add_artist(TextLines(lines))
+        output = io.BytesIO()
+        figure.savefig(output, format="png", dpi=144)
+    ink = 255 - np.asarray(Image.open(output).convert("L"), dtype=float)
+    advance = 0.602 * 18  # DejaVu Sans Mono at 9 pt, 2 pixels a point
+    off = {}
+    for index, char in enumerate(chars):
+        columns = ink[2 * (20 * (index + 1) - 10) : 2 * (20 * (index + 1) + 5)].sum(axis=0)
+        centre = (np.arange(len(columns)) * columns).sum() / columns.sum()
+        off[char] = centre - (20 + advance / 2)
+    assert [char for char, shift in off.items() if abs(shift) > advance / 4] == []

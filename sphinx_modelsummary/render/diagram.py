@@ -280,9 +280,9 @@ class TextLines(Artist):
         mask = np.zeros((bottom - top, right - left), dtype=np.uint8)
         for _, _, glyphs, text, pen, baseline, *_ in lines:
             for index, char in enumerate(text):
-                bitmap, dy = glyphs.bitmap(char)
+                bitmap, dy, dx = glyphs.bitmap(char)
                 row = baseline + dy - top
-                column = pen + int(round(index * glyphs.advance)) - left
+                column = pen + int(round(index * glyphs.advance)) + dx - left
                 if bitmap.size == 0 or row < 0 or column < 0:
                     continue
                 target = mask[row : row + bitmap.shape[0], column : column + bitmap.shape[1]]
@@ -343,10 +343,12 @@ class _Glyphs:
         self.ascent = int(math.ceil(self.font.ascender * pixels / self.font.units_per_EM)) + 1
         self.descent = int(math.ceil(-self.font.descender * pixels / self.font.units_per_EM)) + 1
         self.overhang = int(math.ceil(pixels / 2))
-        self._bitmaps: dict[str, tuple[np.ndarray, int]] = {}
+        self._bitmaps: dict[str, tuple[np.ndarray, int, int]] = {}
 
-    def bitmap(self, char: str) -> tuple[np.ndarray, int]:
-        """The character's coverage, and how far above the baseline its top row sits."""
+    def bitmap(self, char: str) -> tuple[np.ndarray, int, int]:
+        """The character's coverage (cut to its ink), how far above the baseline its top row
+        sits, and how far right of the pen its first column is (its left side bearing: a
+        ``(`` or ``.`` sits in the middle of its cell, not at its left)."""
         if char not in self._bitmaps:
             font = self.font
             font.clear()
@@ -354,5 +356,6 @@ class _Glyphs:
             font.draw_glyphs_to_bitmap(antialiased=True)
             image = np.asarray(font.get_image()).copy()
             descent = int(math.ceil(font.get_descent() / 64))
-            self._bitmaps[char] = (image, descent - image.shape[0])
+            bearing = int(round(font.get_bitmap_offset()[0] / 64))
+            self._bitmaps[char] = (image, descent - image.shape[0], bearing)
         return self._bitmaps[char]
