@@ -20,7 +20,8 @@ have a dark mode; the others are looked at light only), and measures on each pag
   fails all of these).
 
 It prints one line per problem and a summary, saves a few small screenshots
-(one per theme and mode, at 800 px) in ``--shots``, and exits 1 when it found a
+(per theme and mode, at 800 px: the first table and the first diagram of
+``--shot-page``) in ``--shots``, and exits 1 when it found a
 problem. Chromium is Debian's ``/usr/bin/chromium`` (Playwright's own browser
 download is not needed)::
 
@@ -229,17 +230,19 @@ def look(
                         wanted = shot_page and page.relative_to(folder).as_posix() == shot_page
                         if shots is not None and wanted and width == min(widths):
                             report.shots.append(_shot(tab, shots / f"{theme}-{scheme}.png"))
+                            diagram = shots / f"{theme}-{scheme}-diagram.png"
+                            report.shots.append(_shot(tab, diagram, "img.modelsummary-diagram"))
                     context.close()
         browser.close()
     return report
 
 
-def _shot(tab, path: Path) -> Path:
-    """The first table and what follows, at the page's width, as a small PNG."""
+def _shot(tab, path: Path, first: str = "table.modelsummary") -> Path:
+    """The first ``first`` (a table, a diagram) and what follows, at the page's width."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = tab.query_selector("table.modelsummary")
-    if table is not None:
-        table.scroll_into_view_if_needed()
+    element = tab.query_selector(first)
+    if element is not None:
+        element.scroll_into_view_if_needed()
         tab.evaluate("window.scrollBy(0, -80)")
     tab.screenshot(path=str(path), full_page=False)
     return path
