@@ -161,3 +161,9 @@ def expected_connections(report: ModelReport, drawn: dict[str, str]) -> set[tupl
                 if source != end:
                     found.add((drawn[source], drawn[end]))
     return found
+
+
+def assert_top_down(figure: DrawnFigure, titles: list[str]) -> None:
+    """The boxes titled so lie one below the other, in this order."""
+    tops = [next(box.rect.y for box in figure.boxes if box.title == title) for title in titles]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops), list(zip(titles, tops))

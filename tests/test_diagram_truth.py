@@ -21,6 +21,7 @@ import pytest
 from diagram_checks import (
     assert_reads_right,
     assert_tells_the_report,
+    assert_top_down,
     record_layouts,
     svg_figures,
 )
@@ -39,16 +40,33 @@ def drawn(monkeypatch):
 def test_every_label_lies_in_the_box_it_names_and_inputs_come_first(app, drawn):
     """Seen failing on the SVG canvas that drew text bottom-up (every box's lines mirrored)."""
     figures = svg_figures(app, drawn)
-    assert len(figures) == 5
+    assert len(figures) == 6
     for figure, report, options, _ in figures:
         assert_reads_right(figure, report, options)
+
+
+@pytest.mark.sphinx("html", testroot="diagram", freshenv=True)
+def test_a_keras_layer_called_twice_in_a_row_is_drawn_once_per_call_in_order(app, drawn):
+    """``features → shared → middle → shared → out``. Seen failing when the functional
+    model's calls were read layer by layer: ``shared``'s second call had no source, and
+    the figure showed ``shared`` feeding ``middle`` and ``out`` side by side."""
+    (figure,) = [f for f in svg_figures(app, drawn) if f.report.target == "chains:shared_twice"]
+    assert sorted(figure.drawn.connections(calls=True)) == [
+        ("features", "shared#1"),
+        ("middle", "shared#2"),
+        ("shared#1", "middle"),
+        ("shared#2", "out"),
+    ]
+    assert_top_down(
+        figure.drawn, ["features", "shared (call 1)", "middle", "shared (call 2)", "out"]
+    )
 
 
 @pytest.mark.sphinx("html", testroot="diagram", freshenv=True)
 def test_edges_are_the_reports_connections_and_params_add_up(app, drawn):
     """The figure's edges are the report's at the shown depth; its "N params" sum to the total."""
     figures = svg_figures(app, drawn)
-    assert len(figures) == 5
+    assert len(figures) == 6
     for figure, report, *_ in figures:
         assert_tells_the_report(figure, report)
 

@@ -66,7 +66,7 @@ def test_latex_gets_pdf(app):
     app.build()
     tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
     included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]*)\}(\.\w+)\}", tex)
-    assert [suffix for _, suffix in included] == [".pdf"] * 7
+    assert [suffix for _, suffix in included] == [".pdf"] * 8
     for stem, suffix in included:
         assert (app.outdir / f"{stem}{suffix}").read_bytes().startswith(b"%PDF")
 
@@ -102,7 +102,7 @@ def test_empty_or_truncated_figure_is_drawn_again(app, make_app):
     app.build()
     drawn = diagram_files(app)
     assert (
-        sorted(name.rsplit(".", 1)[1] for name in drawn) == ["pdf"] * 7 + ["png"] * 2 + ["svg"] * 5
+        sorted(name.rsplit(".", 1)[1] for name in drawn) == ["pdf"] * 8 + ["png"] * 2 + ["svg"] * 6
     )
     folder = app.doctreedir / "modelsummary-diagrams"
     svg_names = [name for name in drawn if name.endswith(".svg")]

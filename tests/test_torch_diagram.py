@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from diagram_checks import assert_reads_right, assert_tells_the_report, record_layouts, svg_figures
+from diagram_checks import (
+    assert_reads_right,
+    assert_tells_the_report,
+    assert_top_down,
+    record_layouts,
+    svg_figures,
+)
 
 pytestmark = pytest.mark.torch
 
@@ -72,8 +78,8 @@ def test_a_module_called_twice_is_drawn_once_per_call_in_order(app, drawn):
             ("third", "last"),
         ]
     )
-    order = ["x", "first", "act (call 1)", "second", "act (call 2)", "third", "last"]
-    tops = [next(b.rect.y for b in figure.drawn.boxes if b.title == title) for title in order]
-    assert tops == sorted(tops) and len(set(tops)) == len(tops)
+    assert_top_down(
+        figure.drawn, ["x", "first", "act (call 1)", "second", "act (call 2)", "third", "last"]
+    )
     counts = {box.title: box.params for box in figure.drawn.boxes}
     assert counts["act (call 1)"] == 1 and counts["act (call 2)"] == 0

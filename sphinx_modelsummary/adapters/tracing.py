@@ -275,14 +275,19 @@ def read_graph(
 
     ``tensors(graph_node)`` gives a Keras graph node's input and output tensors.
     """
-    in_graph = {id(node) for level in model._nodes_by_depth.values() for node in level}
+    depth = {id(node): d for d, level in model._nodes_by_depth.items() for node in level}
     nodes[0].calls.append(call_record(model.inputs, model.outputs, kit))
+    found = []
     for node in nodes[1:]:
         if is_input_layer(node.layer):
             continue
         for graph_node in node.layer._inbound_nodes:
-            if id(graph_node) in in_graph:
-                node.calls.append(call_record(*tensors(graph_node), kit))
+            if id(graph_node) in depth:
+                found.append((-depth[id(graph_node)], len(found), node, graph_node))
+    # in the order Keras runs them (deepest first), so a layer called again on a later
+    # layer's output has that layer as the source of its second call
+    for *_, node, graph_node in sorted(found, key=lambda item: item[:2]):
+        node.calls.append(call_record(*tensors(graph_node), kit))
 
 
 def model_inputs(model: Any) -> list[Any]:
