@@ -12,6 +12,7 @@ import io
 import math
 import os
 import re
+import shutil
 import sys
 from io import StringIO
 from pathlib import Path
@@ -251,3 +252,21 @@ def test_the_screenshot_check_fails_on_a_mirrored_figure(app):
         problem.startswith(f"alabaster: diagram {chain.name}: ") for problem in found
     )
     assert any("does not start with its bold name" in problem for problem in found)
+
+
+@pytest.mark.parametrize(
+    ("root", "count"),
+    [("options", 3), ("knowledge", 1), ("reproducible", 1), ("snapshot", 1), ("tfkeras", 1)],
+)
+def test_the_figures_of_the_other_test_roots_read_right_and_tell_their_reports(
+    make_app, rootdir, tmp_path, drawn, root, count
+):
+    """Every other Keras test root that draws a diagram, each SVG figure checked alike
+    (test-options draws 4, two of them the same file)."""
+    source = tmp_path / root
+    shutil.copytree(rootdir / f"test-{root}", source)
+    figures = svg_figures(make_app("html", srcdir=source, freshenv=True), drawn)
+    assert len(figures) == count
+    for figure, report, options, _ in figures:
+        assert_reads_right(figure, report, options)
+        assert_tells_the_report(figure, report, options)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from diagram_checks import (
     assert_reads_right,
@@ -83,3 +85,18 @@ def test_a_module_called_twice_is_drawn_once_per_call_in_order(app, drawn):
     )
     counts = {box.title: box.params for box in figure.drawn.boxes}
     assert counts["act (call 1)"] == 1 and counts["act (call 2)"] == 0
+
+
+def test_the_torch_test_root_figure_reads_right_and_tells_its_report(
+    make_app, rootdir, tmp_path, drawn
+):
+    """test-torch's ResNet, checked as every figure is."""
+    source = tmp_path / "torch"
+    shutil.copytree(rootdir / "test-torch", source)
+    figures = svg_figures(make_app("html", srcdir=source, freshenv=True), drawn)
+    assert [figure.report.target for figure in figures] == [
+        "example_project.torch_resnet:cifar_resnet"
+    ]
+    for figure, report, options, _ in figures:
+        assert_reads_right(figure, report, options)
+        assert_tells_the_report(figure, report, options)
