@@ -25,12 +25,15 @@ from .cache import ReportCache
 from .errors import BuildError, ModelSummaryError
 from .execute import execute
 from .lifetime import dies_with_this_process
-from .messages import Job, decode, encode
+from .messages import Job, Started, decode, encode
 from .request import BuildRequest, Built, Failed, Outcome
 from .sources import own_files, refusal
 from .worker import JOB_MARKER, PARENT_VARIABLE
 
 DEFAULT_TIMEOUT = 300.0
+#: Seconds a worker may take to start and import its framework, when the builder's own timeout
+#: is shorter: a builder's timeout runs only once the worker has begun its job.
+STARTUP_TIMEOUT = 300.0
 _STDERR_TAIL = 2000
 
 #: What :meth:`Engine.report` returns (the name callers know).
@@ -200,44 +203,69 @@ class _Worker:
             start_new_session=True,
             preexec_fn=dies_with_this_process(),
         )
+        self.framework = framework
         self.buffer = b""
-        self.jobs_sent = 0
 
     def usable(self) -> bool:
         """A worker belongs to the process that started it (``-j`` forks) and must be alive."""
         return self.owner == os.getpid() and self.process.poll() is None
 
     def ask(self, job: Job, timeout: float) -> Outcome:
-        self.jobs_sent += 1
+        """The job's outcome. ``timeout`` is the builder's: it runs from the moment the worker
+        begins the job, so a worker still importing its framework (seconds on a busy machine)
+        does not eat into it; that start-up has a bound of its own."""
         try:
             self.process.stdin.write(encode(job))
             self.process.stdin.flush()
         except BrokenPipeError:
-            raise self._gone() from None
-        deadline = time.monotonic() + timeout
+            raise self._gone(started=False) from None
+        started = False
+        deadline = time.monotonic() + max(timeout, STARTUP_TIMEOUT)
+        while True:
+            line = self._line_before(deadline)
+            if line is None:
+                self.stop()
+                if not started:
+                    raise _WorkerGone(
+                        "timeout",
+                        f"the worker for {self.framework} did not start within "
+                        f"{max(timeout, STARTUP_TIMEOUT):g} s (importing {self.framework} "
+                        "never ended) and was stopped",
+                    )
+                raise _WorkerGone(
+                    "timeout",
+                    f"the builder did not finish within {timeout:g} s and was stopped; "
+                    "if it really needs longer, raise :timeout: or modelsummary_timeout",
+                )
+            if line == b"":
+                raise self._gone(started)
+            answer = decode(line)
+            if isinstance(answer, Started):
+                started = True
+                deadline = time.monotonic() + timeout
+            elif isinstance(answer, Job):
+                raise _WorkerGone("crash", "the worker answered with a job")
+            else:
+                return answer
+
+    def _line_before(self, deadline: float) -> bytes | None:
+        """The worker's next line; ``b""`` when its output ended, None at the deadline."""
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)
             while b"\n" not in self.buffer:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
-                    self.stop()
-                    raise _WorkerGone(
-                        "timeout",
-                        f"the builder did not finish within {timeout:g} s and was stopped; "
-                        "if it really needs longer, raise :timeout: or modelsummary_timeout",
-                    )
+                    return None
                 chunk = os.read(self.process.stdout.fileno(), 1 << 16)
                 if not chunk:
-                    raise self._gone()
+                    return b""
                 self.buffer += chunk
         line, _, self.buffer = self.buffer.partition(b"\n")
-        answer = decode(line)
-        if isinstance(answer, Job):
-            raise _WorkerGone("crash", "the worker answered with a job")
-        return answer
+        return line
 
-    def _gone(self) -> _WorkerGone:
-        """The worker died mid-build: say how, with the end of what it printed."""
+    def _gone(self, started: bool) -> _WorkerGone:
+        """The worker ended without answering: say how, with the end of what it printed.
+        ``started`` says whether it had begun the job; if not, the job did not kill it."""
         status = self.process.wait()
         if status < 0:
             how = f"killed by signal {signal.Signals(-status).name}"
@@ -245,14 +273,13 @@ class _Worker:
             how = f"exited with status {status}"
         self.stderr.seek(0)
         output = self.stderr.read().decode(errors="replace")
-        # A process that is killed may still look alive for a moment (its threads are being
-        # torn down): if it never announced this job, the job was not what killed it.
-        before_job = output.count(JOB_MARKER) < self.jobs_sent
         _, marker, since = output.rpartition(JOB_MARKER)  # the builder's output, not start-up logs
         tail = (since.partition("\n")[2] if marker else output)[-_STDERR_TAIL:].strip()
         detail = f"; its last output:\n{tail}" if tail else ""
         return _WorkerGone(
-            "crash", f"the builder crashed the process that ran it ({how}){detail}", before_job
+            "crash",
+            f"the builder crashed the process that ran it ({how}){detail}",
+            before_job=not started,
         )
 
     def stop(self) -> None:

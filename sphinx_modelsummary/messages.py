@@ -1,7 +1,8 @@
 """The messages between the engine and a worker: typed values, one encoder, one decoder.
 
-One JSON object per line. The engine sends a :class:`Job`; the worker answers
-with the job's :class:`~sphinx_modelsummary.request.Built` or
+One JSON object per line. The engine sends a :class:`Job`; the worker says
+:class:`Started` when it begins it, then answers with the job's
+:class:`~sphinx_modelsummary.request.Built` or
 :class:`~sphinx_modelsummary.request.Failed`.
 """
 
@@ -25,7 +26,13 @@ class Job:
     cwd: str
 
 
-Message = Job | Built | Failed
+@dataclass(frozen=True)
+class Started:
+    """The worker has begun the job: its start-up (importing the framework) is over, and the
+    builder's timeout runs from here."""
+
+
+Message = Job | Started | Built | Failed
 
 
 def encode(message: Message) -> bytes:
@@ -42,6 +49,8 @@ def encode(message: Message) -> bytes:
             "sys_path": list(message.sys_path),
             "cwd": message.cwd,
         }
+    elif isinstance(message, Started):
+        data = {"type": "started"}
     elif isinstance(message, Built):
         data = {
             "type": "built",
@@ -71,6 +80,8 @@ def decode(line: bytes) -> Message:
             keras_backend=data["keras_backend"],
         )
         return Job(request=request, sys_path=tuple(data["sys_path"]), cwd=data["cwd"])
+    if data["type"] == "started":
+        return Started()
     if data["type"] == "built":
         report = ModelReport.from_dict(data["report"])
         return Built(report=report, source_files=tuple(data["source_files"]))

@@ -17,7 +17,7 @@ from . import adapters
 from .errors import BuildError, is_user_file
 from .execute import execute
 from .lifetime import die_with_parent
-from .messages import Job, decode, encode
+from .messages import Job, Started, decode, encode
 
 #: Written to standard error before each build: the engine shows what follows the last one.
 JOB_MARKER = "\n--- sphinx-modelsummary: building "
@@ -43,6 +43,8 @@ def main() -> None:
         _forget_project_modules()
         sys.stderr.write(f"{JOB_MARKER}{job.request.target} ---\n")
         sys.stderr.flush()
+        answers.write(encode(Started()))
+        answers.flush()
         answers.write(encode(execute(job.request)))
         answers.flush()
     # Threads a builder left running must not keep the process alive.

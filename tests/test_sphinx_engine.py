@@ -190,6 +190,17 @@ INTERRUPTED_AT = {
 }
 
 
+def _held_environment(source: Path, moment: str, marks: Path) -> dict[str, str]:
+    """The environment of a build that holds at ``moment`` (see test-interrupt/hold.py)."""
+    return {
+        **ENV,
+        # the root's sitecustomize holds a starting worker
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(source), ENV.get("PYTHONPATH")])),
+        "MODELSUMMARY_TEST_HOLD": moment,
+        "MODELSUMMARY_TEST_MARKS": str(marks),
+    }
+
+
 def _interrupt_pages(source: Path, moment: str, jobs: int) -> None:
     if jobs == 1:
         directives = f".. model-summary:: held_models:{INTERRUPTED_AT[moment]}\n   :timeout: 600\n"
@@ -226,13 +237,7 @@ def test_an_interrupt_stops_the_build_at_every_moment_and_leaves_no_process(
     marks = tmp_path / "marks"
     marks.mkdir()
     token = f"MODELSUMMARY_TEST_{uuid.uuid4().hex}"
-    environment = {
-        **ENV,
-        token: "1",
-        "PYTHONPATH": str(source),  # its sitecustomize holds a starting worker
-        "MODELSUMMARY_TEST_HOLD": moment,
-        "MODELSUMMARY_TEST_MARKS": str(marks),
-    }
+    environment = {**_held_environment(source, moment, marks), token: "1"}
     build = subprocess.Popen(
         [sys.executable, "-m", "sphinx", "-E", "-j", str(jobs), "-b", "html", "docs", "out"],
         cwd=tmp_path,
@@ -264,12 +269,7 @@ def test_a_held_build_told_to_go_builds_every_page(tmp_path):
     _interrupt_pages(source, "replacing", 1)
     marks = tmp_path / "marks"
     marks.mkdir()
-    environment = {
-        **ENV,
-        "PYTHONPATH": str(source),
-        "MODELSUMMARY_TEST_HOLD": "replacing",
-        "MODELSUMMARY_TEST_MARKS": str(marks),
-    }
+    environment = _held_environment(source, "replacing", marks)
     build = subprocess.Popen(
         [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
         cwd=tmp_path,
@@ -285,6 +285,38 @@ def test_a_held_build_told_to_go_builds_every_page(tmp_path):
     assert len(list(marks.glob("start-*"))) == 2  # the first worker was replaced
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert [block["Total params"] for block in totals_of(page)] == ["15 (60 B)", "15 (60 B)"]
+
+
+def test_a_timeout_is_the_builders_time_not_the_workers_start_up(tmp_path):
+    """A worker held while it starts (as a busy machine importing TensorFlow would) for
+    longer than the page's :timeout: 2 still builds the model: the clock starts when the
+    worker begins the job (seen failing when it started as the job was sent)."""
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-interrupt", source)
+    (source / "index.rst").write_text(
+        "Held\n====\n\n.. model-summary:: held_models:small\n   :timeout: 2\n"
+    )
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    environment = _held_environment(source, "starting", marks)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert _wait_for(lambda: any(marks.glob("starting-*")), 300)
+        time.sleep(4)  # past the page's timeout: waiting longer can only make this fail
+        (marks / "go").touch()
+        _, errors = build.communicate(timeout=300)
+    finally:
+        build.kill()
+    assert build.returncode == 0, errors
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert [block["Total params"] for block in totals_of(page)] == ["15 (60 B)"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

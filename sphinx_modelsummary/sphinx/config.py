@@ -38,7 +38,8 @@ CONFIG_VALUES = (
         300.0,
         "",
         (int, float),
-        "Seconds a builder may run before it is stopped; the `:timeout:` option overrides it.",
+        "Seconds a builder may run before it is stopped, counted from when its worker begins it; "
+        "the `:timeout:` option overrides it.",
     ),
     ConfigValue(
         "modelsummary_shape_only",
