@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -190,15 +191,30 @@ INTERRUPTED_AT = {
 }
 
 
-def _held_environment(source: Path, moment: str, marks: Path) -> dict[str, str]:
-    """The environment of a build that holds at ``moment`` (see test-interrupt/hold.py)."""
-    return {
+def _held_build(
+    tmp_path: Path, moment: str, jobs: int = 1, index: str | None = None, **popen: Any
+) -> tuple[subprocess.Popen, Path]:
+    """A ``sphinx-build`` of test-interrupt that holds at ``moment`` (see its hold.py), with
+    the moment's pages or the given index page; and the folder where it leaves its marks."""
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / "test-interrupt", source)
+    if index is None:
+        _interrupt_pages(source, moment, jobs)
+    else:
+        (source / "index.rst").write_text(index)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    environment = {
         **ENV,
         # the root's sitecustomize holds a starting worker
         "PYTHONPATH": os.pathsep.join(filter(None, [str(source), ENV.get("PYTHONPATH")])),
         "MODELSUMMARY_TEST_HOLD": moment,
         "MODELSUMMARY_TEST_MARKS": str(marks),
+        **popen.pop("env", {}),
     }
+    command = ["-m", "sphinx", "-E", "-j", str(jobs), "-b", "html", "docs", "out"]
+    build = subprocess.Popen([sys.executable, *command], cwd=tmp_path, env=environment, **popen)
+    return build, marks
 
 
 def _interrupt_pages(source: Path, moment: str, jobs: int) -> None:
@@ -231,17 +247,12 @@ def test_an_interrupt_stops_the_build_at_every_moment_and_leaves_no_process(
     tmp_path, how, moment, jobs
 ):
     """The signal is sent when the build says it reached the moment, never after a guess."""
-    source = tmp_path / "docs"
-    shutil.copytree(ROOTS / "test-interrupt", source)
-    _interrupt_pages(source, moment, jobs)
-    marks = tmp_path / "marks"
-    marks.mkdir()
     token = f"MODELSUMMARY_TEST_{uuid.uuid4().hex}"
-    environment = {**_held_environment(source, moment, marks), token: "1"}
-    build = subprocess.Popen(
-        [sys.executable, "-m", "sphinx", "-E", "-j", str(jobs), "-b", "html", "docs", "out"],
-        cwd=tmp_path,
-        env=environment,
+    build, marks = _held_build(
+        tmp_path,
+        moment,
+        jobs,
+        env={token: "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         preexec_fn=_interruptible,
@@ -264,23 +275,15 @@ def test_an_interrupt_stops_the_build_at_every_moment_and_leaves_no_process(
 
 def test_a_held_build_told_to_go_builds_every_page(tmp_path):
     """The holds stop only where asked: released, the build documents its models."""
-    source = tmp_path / "docs"
-    shutil.copytree(ROOTS / "test-interrupt", source)
-    _interrupt_pages(source, "replacing", 1)
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    environment = _held_environment(source, "replacing", marks)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    build, marks = _held_build(
+        tmp_path, "replacing", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    assert _wait_for(lambda: any(marks.glob("replacing-*")), 300)
-    (marks / "go").touch()
-    out, errors = build.communicate(timeout=300)
+    try:
+        assert _wait_for(lambda: any(marks.glob("replacing-*")), 300)
+        (marks / "go").touch()
+        _, errors = build.communicate(timeout=300)
+    finally:
+        build.kill()  # its workers die with it
     assert build.returncode == 0, errors
     assert len(list(marks.glob("start-*"))) == 2  # the first worker was replaced
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
@@ -291,18 +294,10 @@ def test_a_timeout_is_the_builders_time_not_the_workers_start_up(tmp_path):
     """A worker held while it starts (as a busy machine importing TensorFlow would) for
     longer than the page's :timeout: 2 still builds the model: the clock starts when the
     worker begins the job (seen failing when it started as the job was sent)."""
-    source = tmp_path / "docs"
-    shutil.copytree(ROOTS / "test-interrupt", source)
-    (source / "index.rst").write_text(
-        "Held\n====\n\n.. model-summary:: held_models:small\n   :timeout: 2\n"
-    )
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    environment = _held_environment(source, "starting", marks)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "sphinx", "-E", "-b", "html", "docs", "out"],
-        cwd=tmp_path,
-        env=environment,
+    build, marks = _held_build(
+        tmp_path,
+        "starting",
+        index="Held\n====\n\n.. model-summary:: held_models:small\n   :timeout: 2\n",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
