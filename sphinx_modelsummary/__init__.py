@@ -20,6 +20,7 @@ def setup(app: Any) -> dict[str, Any]:
         directives,
         domain,
         events,
+        links,
         lockfile,
         nodes,
         prefetch,
@@ -36,6 +37,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_role("model-params", role.ModelParamsRole())
     app.add_node(role.model_params)
     nodes.setup(app)
+    links.setup(app)
     app.add_builder(builder.ModelCheckBuilder)
     for event, handler in (
         ("builder-inited", events.builder_inited),

@@ -122,7 +122,8 @@ def summary_nodes(
 ) -> list[nodes.Node]:
     """The layer table and the totals below it (with the cost figures when costs are given)."""
     body = []
-    for row in summary_rows(report, expand_nested, costs, max_depth):
+    rows = summary_rows(report, expand_nested, costs, max_depth)
+    for row in rows:
         cells: list[Cell] = []
         for column in columns:
             text = row.cell(column)
@@ -142,6 +143,8 @@ def summary_nodes(
         numeric=numeric,
         nowrap=shapes,
     )
+    layer_table["paths"] = [row.path for row in rows]  # what a diagram's boxes link to
+    layer_table["layer_column"] = columns.index("layer") if "layer" in columns else None
     return [layer_table, *totals_nodes(report, costs)]
 
 

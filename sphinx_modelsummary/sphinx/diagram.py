@@ -18,9 +18,11 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
+from ..render.interactive import box_areas
 from ..render.layout import LayoutOptions, alt_text, layout
 from ..report import ModelReport
 from .base import ModelDirective
+from .links import diagram_image, model_key
 from .options import (
     SHARED_OPTIONS,
     OptionError,
@@ -116,11 +118,15 @@ class ModelDiagramDirective(ModelDirective):
                     raise self.error(f"cannot write the diagram file {path} ({error})") from None
         document_folder = os.path.dirname(self.env.doc2path(self.env.docname))
         uri = os.path.relpath(os.path.join(folder, f"{stem}.*"), document_folder)
-        image = nodes.image(
+        image = diagram_image(
             uri=uri.replace(os.sep, "/"),
             alt=options.alt or alt_text(report),
             classes=["modelsummary-diagram", *options.classes],
+            model=model_key(report),
         )
+        if options.image_format == "svg":  # HTML may show it inline, linked to the summary
+            image["svg_file"] = os.path.join(folder, f"{stem}.svg")
+            image["areas"] = [tuple(area) for area in box_areas(report, drawing)]
         if options.width is not None:
             image["width"] = options.width
         align = options.align

@@ -13,6 +13,7 @@ from ..render.nodes import formulas_nodes, summary_nodes
 from ..render.rows import COST_COLUMNS, SUMMARY_COLUMNS, default_columns
 from ..report import ModelReport
 from .base import ModelDirective
+from .links import model_key
 from .options import SHARED_OPTIONS, OptionSpec, SharedOptions, parse_names, parse_whole
 
 
@@ -47,6 +48,7 @@ class ModelSummaryDirective(ModelDirective):
             report, columns, options.expand_nested, options.caption, model_costs, options.max_depth
         )
         output[0]["classes"].extend(options.classes)
+        output[0]["model"] = model_key(report)  # a diagram of the model links to its rows
         self.add_label(output[0], options)
         return output
 

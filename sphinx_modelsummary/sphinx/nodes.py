@@ -54,14 +54,24 @@ def visit_html(self: Any, node: model_table) -> None:
     )
     parts = [f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n"]
     row_classes = node["row_classes"]
+    # set by links.LinkDiagrams when the page has a diagram of the model
+    row_ids, row_links = node.get("row_ids") or [], node.get("row_links") or []
     for index, cells in enumerate(node["rows"]):
         classes = ["row-odd" if index % 2 == 0 else "row-even"]
         classes += row_classes[index] if index < len(row_classes) else []
+        link = row_links[index] if index < len(row_links) else None
         row = "".join(
-            f"<td{_html_classes(i, numeric, nowrap)}>{_html_cell(cell, mathjax)}</td>"
+            f"<td{_html_classes(i, numeric, nowrap)}>"
+            + (
+                _html_linked(cell, link)
+                if link and i == node.get("layer_column")
+                else _html_cell(cell, mathjax)
+            )
+            + "</td>"
             for i, cell in enumerate(cells)
         )
-        parts.append(f'<tr class="{" ".join(classes)}">{row}</tr>\n')
+        anchor = f' id="{row_ids[index]}"' if index < len(row_ids) else ""
+        parts.append(f'<tr{anchor} class="{" ".join(classes)}">{row}</tr>\n')
         if mathjax and any(isinstance(cell, dict) for cell in cells):
             self._has_maths_elements = True
     parts.append("</tbody>\n</table>\n</div>\n")
@@ -77,6 +87,16 @@ def _html_classes(index: int, numeric: set[int], nowrap: set[int], first: str = 
     if index in nowrap:
         classes.append("modelsummary-nowrap")
     return f' class="{" ".join(classes)}"' if classes else ""
+
+
+def _html_linked(cell: str, href: str) -> str:
+    """A layer's cell linking to its box in the diagram; the indent stays outside the link."""
+    name = cell.lstrip("\u00a0")
+    indent = cell[: len(cell) - len(name)]
+    return (
+        f'{indent}<a class="modelsummary-box-link" href="{html.escape(href, quote=True)}" '
+        f'title="Show in the diagram">{html.escape(name)}</a>'
+    )
 
 
 def _html_cell(cell: Any, mathjax: bool) -> str:
