@@ -114,8 +114,8 @@ def test_latex_keeps_the_plain_figure(app):
     app.build()
     (tex,) = [path for path in app.outdir.glob("*.tex") if path.name != "sphinxmessages.tex"]
     text = tex.read_text(encoding="utf-8")
-    # the four diagrams of the three pages, each its PDF, with nothing of the HTML links
-    assert len(re.findall(r"\\sphinxincludegraphics[^\n]*\{\{model-[0-9a-f]+\}\.pdf\}", text)) == 4
+    # the six diagrams of the four pages, each its PDF, with nothing of the HTML links
+    assert len(re.findall(r"\\sphinxincludegraphics[^\n]*\{\{model-[0-9a-f]+\}\.pdf\}", text)) == 6
     assert "modelsummary-box" not in text and "modelsummary-row" not in text
 
 
@@ -125,3 +125,41 @@ def test_text_keeps_the_alt_text(app):
     text = (app.outdir / "index.txt").read_text(encoding="utf-8")
     assert text.count("[image: ") == 2
     assert "modelsummary-" not in text and "<svg" not in text
+
+
+@pytest.mark.sphinx("html", testroot="diagram-links", freshenv=True)
+def test_a_box_inside_a_folded_model_links_to_the_models_row(app, report_of):
+    """The figure opens the nested model, the table does not: its boxes link to its row.
+    The same figure as PNG stays a plain image."""
+    app.build()
+    page = page_of(app, "nested")
+    report = report_of("example_project.fire:FireModuleWithSlip", [(None, 128, 128, 50, 1)])
+    (svg,) = page.select("svg.modelsummary-diagram")
+    (table,) = page.select("table.modelsummary-summary")
+    (png,) = page.select("img.modelsummary-diagram")  # a PNG cannot carry links
+    assert png["src"].endswith(".png") and png.find_parent("a") is None
+    row_of = {
+        row["id"]: row.find("td").get_text().split(" (")[0] for row in table.select("tbody tr")
+    }
+    nested = {layer.path for layer in report.layers if layer.depth == 1}
+    parents = {layer.path: layer.parent for layer in report.layers}
+    assert nested
+    linked = 0
+    for box in svg.select("g.modelsummary-box"):
+        path = box.find("title").get_text().split("\n")[0].rsplit(" (", 1)[0]
+        if path not in parents:  # the model's input: no layer, no row, no link
+            assert box.find_parent("a") is None
+            continue
+        href = box.find_parent("a")["href"].removeprefix("#")
+        name = row_of[href]
+        if path in nested:
+            assert name == report.layer(parents[path]).name
+            linked += 1
+        else:
+            assert name == report.layer(path).name
+    assert linked > 0
+    # the nested model's row has no box of its own (it is a frame): no link back
+    folded = {report.layer(path).name for path in {parents[p] for p in nested}}
+    for row in table.select("tbody tr"):
+        name = row.find("td").get_text().split(" (")[0]
+        assert bool(row.select("a.modelsummary-box-link")) == (name not in folded)
