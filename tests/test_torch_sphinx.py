@@ -34,8 +34,9 @@ def test_pytorch_pages_build_with_exact_counts(app):
     assert "Buffers" in index and "1,135" in index
     assert "layer2/0/downsample/0 (Conv2d)" in index
     assert "16·3·3·32" in index  # the downsample's formula, without bias
-    figures = [img["src"] for img in page(app, "index").find_all("img")]
-    assert any(src.endswith(".svg") for src in figures), figures
+    # the ResNet is drawn beside its summary: an inline SVG whose boxes link to the rows
+    (figure,) = page(app, "index").select("svg.modelsummary-diagram")
+    assert figure.select("a > g.modelsummary-box")
     shared = page(app, "shared").get_text(" ")
     assert "121" in shared and "130,944" in shared and "194,944" not in shared
 
