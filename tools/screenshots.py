@@ -42,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+#: A diagram as an image file, or inline where its model's summary is on the page.
+FIGURES = "img.modelsummary-diagram, svg.modelsummary-diagram"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -78,7 +80,8 @@ MEASURE = r"""
       (label ? ` "${label}"` : "");
   };
   for (const element of document.querySelectorAll(
-      "table.modelsummary, figure.modelsummary-diagram, img.modelsummary-diagram")) {
+      "table.modelsummary, figure.modelsummary-diagram, img.modelsummary-diagram, " +
+      "svg.modelsummary-diagram")) {
     const box = element.getBoundingClientRect();
     if (box.width === 0) continue;
     if (box.right > columnRight + 2 && !scrolls(element)) {
@@ -106,14 +109,22 @@ MEASURE = r"""
                      detail: getComputedStyle(cell).textAlign});
     }
   }
-  const images = "img.modelsummary-diagram, figure.modelsummary-diagram img";
+  // A figure as an image file, or inline (linked to its summary): its natural width is the
+  // drawing's width in points (the viewBox) at 4/3 px a point.
+  const images = "img.modelsummary-diagram, figure.modelsummary-diagram img, " +
+    "svg.modelsummary-diagram";
   for (const image of document.querySelectorAll(images)) {
-    if (!image.naturalWidth) continue;
-    const scale = image.clientWidth / image.naturalWidth;
-    if (scale < 0.5 && image.clientHeight < 120) {
-      problems.push({kind: "unreadable figure", what: image.getAttribute("src"),
-                     detail: `shown ${image.clientWidth}x${image.clientHeight} px, ` +
-                             `${Math.round(scale * 100)}% of its size`});
+    const inline = image.tagName.toLowerCase() === "svg";
+    const natural = inline ? image.viewBox.baseVal.width * 4 / 3 : image.naturalWidth;
+    if (!natural) continue;
+    const shown = image.getBoundingClientRect();
+    const scale = shown.width / natural;
+    if (scale < 0.5 && shown.height < 120) {
+      problems.push({kind: "unreadable figure",
+                     what: inline ? "inline " + (image.getAttribute("aria-label") || "svg")
+                                  : image.getAttribute("src"),
+                     detail: `shown ${Math.round(shown.width)}x${Math.round(shown.height)} ` +
+                             `px, ${Math.round(scale * 100)}% of its size`});
     }
   }
   const rgb = (text) => (text.match(/[\d.]+/g) || []).map(Number);
@@ -187,7 +198,10 @@ def pages_of(folder: Path) -> list[Path]:
 
 
 def diagram_problems(folder: Path) -> list[str]:
-    """What reads wrong in each SVG diagram of a built site, one line a problem."""
+    """What reads wrong in each SVG diagram of a built site, one line a problem.
+
+    The files Sphinx copied to ``_images``: a figure shown inline (its model's summary is
+    on the page) is the same file with ids prefixed and links laid over its boxes."""
     from sphinx_modelsummary.render.readback import problems, read_svg
 
     found = []
@@ -231,7 +245,7 @@ def look(
                         if shots is not None and wanted and width == min(widths):
                             report.shots.append(_shot(tab, shots / f"{theme}-{scheme}.png"))
                             diagram = shots / f"{theme}-{scheme}-diagram.png"
-                            report.shots.append(_shot(tab, diagram, "img.modelsummary-diagram"))
+                            report.shots.append(_shot(tab, diagram, FIGURES))
                     context.close()
         browser.close()
     return report
