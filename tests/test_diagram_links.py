@@ -71,10 +71,15 @@ def test_each_box_links_to_its_row_and_the_row_back(app, report_of):
         assert row.find("td").get_text().startswith(link.get_text())
     assert rgb.select("a") == [] and rgb.select("tr[id]") == []
     assert len(fire_again.select("a.modelsummary-box-link")) == len(top)
-    # the figure still carries its drawing: every label, once per diagram
+    # the figure still carries its drawing: every label, once per diagram, and each of its
+    # references (clip paths) names an id of its own copy
     for svg in (first, second):
         texts = [text.get_text() for text in svg.select("text")]
         assert all(layer.name in texts for layer in top)
+        own = {tag["id"] for tag in svg.find_all(id=True)}
+        references = re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', str(svg))
+        assert references and {a or b for a, b in references} <= own | set(ids)
+        assert {a for a, _ in references if a} <= own
 
 
 @pytest.mark.sphinx("html", testroot="diagram-links", freshenv=True)
