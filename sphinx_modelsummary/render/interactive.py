@@ -31,22 +31,31 @@ class BoxArea(NamedTuple):
     tooltip: str
     #: The rows that may stand for the box, best first: its layer, then the models around it.
     rows: tuple[str, ...]
+    #: The frame of an opened nested model rather than a box.
+    frame: bool = False
 
 
 def box_areas(report: ModelReport, drawing: Layout) -> list[BoxArea]:
-    """One area per box of the drawing, with its tooltip and the rows it may link to."""
+    """One area per frame and box of the drawing, with its tooltip and the rows it may link to.
+
+    Frames come first, the largest first, so that an inner frame lies over the frame
+    around it and every box over its frame: each is reached where it shows.
+    """
     by_path = {layer.path: layer for layer in report.layers}
+    frames = sorted(drawing.groups, key=lambda group: -group.width * group.height)
     return [
         BoxArea(
-            box.key,
-            box.x,
-            box.y,
-            box.width,
-            box.height,
-            tooltip(box.key, by_path),
-            _rows_of(box.key, by_path),
+            item.key,
+            item.x,
+            item.y,
+            item.width,
+            item.height,
+            tooltip(item.key, by_path),
+            _rows_of(item.key, by_path),
+            frame,
         )
-        for box in drawing.boxes
+        for frame, items in ((True, frames), (False, drawing.boxes))
+        for item in items
     ]
 
 
@@ -106,7 +115,7 @@ def inline_svg(
 ) -> str:
     """The figure as an ``<svg>`` element for an HTML page.
 
-    ``box_ids[i]`` is the id of the area over ``areas[i]``, ``hrefs[i]`` the
+    ``box_ids[i]`` is the id of the area over ``areas[i]`` (a box or a frame), ``hrefs[i]`` the
     ``#id`` it links to (or None: no link). Ids are the caller's and must be valid;
     tooltips and the label are escaped here.
     """
@@ -123,15 +132,16 @@ def inline_svg(
         attributes += f' role="group" aria-label="{escape(label)}"'
     if root_style:
         attributes += f' style="{escape(root_style)}"'
-    svg = re.sub(r"<svg\b", "<svg" + attributes, svg, count=1)
+    svg = re.sub(r"<svg\b", lambda _: "<svg" + attributes, svg, count=1)  # taken as it is
     overlay = ['<g class="modelsummary-boxes">']
     for area, box_id, href in zip(areas, box_ids, hrefs):
+        kind = "modelsummary-frame" if area.frame else "modelsummary-box"
         shape = (
-            f'<g id="{escape(box_id)}" class="modelsummary-box">'
+            f'<g id="{escape(box_id)}" class="{kind}">'
             f"<title>{escape(area.tooltip, quote=False)}</title>"
             f'<rect x="{area.x:.2f}" y="{area.y:.2f}" width="{area.width:.2f}" '
-            f'height="{area.height:.2f}" rx="4" fill="#000" fill-opacity="0" '
-            f'pointer-events="all"/></g>'
+            f'height="{area.height:.2f}" rx="{0 if area.frame else 4}" fill="#000" '
+            f'fill-opacity="0" pointer-events="all"/></g>'
         )
         overlay.append(f'<a href="{escape(href)}">{shape}</a>' if href else shape)
     overlay.append("</g>")

@@ -6,8 +6,9 @@ places and tooltips. When the HTML pages are written, :class:`LinkDiagrams`
 pairs each SVG diagram with the first summary table of the same model (the
 same report: target and build options) on its page, gives the boxes and rows
 ids unique on the page, and the HTML visitor writes the figure inline with a
-link over each box; the table's visitor links each row back to the first
-diagram's box. A diagram without a summary of its model stays a plain image.
+link over each box and each frame of an opened model; the table's visitor links
+each row back to the first diagram's box or frame. A diagram without a summary
+of its model stays a plain image.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class diagram_image(nodes.image):  # noqa: N801 - docutils node naming
 
     Attributes besides the image's: ``model`` (:func:`model_key` of its report),
     and for SVG ``svg_file`` (the drawn file) and ``areas`` (one
-    :class:`~..render.interactive.BoxArea` per box). :class:`LinkDiagrams` adds
+    :class:`~..render.interactive.BoxArea` per frame and box). :class:`LinkDiagrams` adds
     ``prefix``, ``box_ids`` and ``hrefs`` when the page has the model's summary.
     Builders without a visitor of their own show it as the image it is (Sphinx's
     translators look a node's visitor up along its classes).
@@ -69,7 +70,10 @@ class LinkDiagrams(SphinxPostTransform):
             areas = [BoxArea(*area) for area in diagram["areas"]]
             rows = {path: index for index, path in enumerate(table["paths"]) if path}
             diagram["prefix"] = prefix
-            diagram["box_ids"] = [f"{prefix}-box-{index}" for index in range(len(areas))]
+            diagram["box_ids"] = [
+                f"{prefix}-{'frame' if area.frame else 'box'}-{index}"
+                for index, area in enumerate(areas)
+            ]
             diagram["hrefs"] = [_row_href(table_number, rows, area.rows) for area in areas]
             first_diagram.setdefault(diagram["model"], diagram)
         for number, table in enumerate(tables, start=1):
