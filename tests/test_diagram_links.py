@@ -100,6 +100,7 @@ def test_hostile_layer_names_are_escaped(app):
     assert "<script>alert" not in html and '<b>"' not in html
     page = BeautifulSoup(html, "html.parser")
     (svg,) = page.select("svg.modelsummary-diagram")
+    assert svg["aria-label"] == 'A \\1 back\\slash, <alt> & "quotes"'
     titles = box_titles(svg)
     names = ["in<put>", 'say "hi" & <b>', "it's <script>alert(1)<script>&amp;"]
     assert set(titles) == set(names)
@@ -140,7 +141,7 @@ def test_a_box_inside_a_folded_model_links_to_the_models_row(app, report_of):
     page = page_of(app, "nested")
     report = report_of("example_project.fire:FireModuleWithSlip", [(None, 128, 128, 50, 1)])
     (svg,) = page.select("svg.modelsummary-diagram")
-    (table,) = page.select("table.modelsummary-summary")
+    table, opened = page.select("table.modelsummary-summary")
     (png,) = page.select("img.modelsummary-diagram")  # a PNG cannot carry links
     assert png["src"].endswith(".png") and png.find_parent("a") is None
     row_of = {
@@ -163,8 +164,27 @@ def test_a_box_inside_a_folded_model_links_to_the_models_row(app, report_of):
         else:
             assert name == report.layer(path).name
     assert linked > 0
-    # the nested model's row has no box of its own (it is a frame): no link back
+    # a nested model is drawn open, as a frame: its row links to the frame, and the frame
+    # (where no box of it covers it) to the row
     folded = {report.layer(path).name for path in {parents[p] for p in nested}}
-    for row in table.select("tbody tr"):
-        name = row.find("td").get_text().split(" (")[0]
-        assert bool(row.select("a.modelsummary-box-link")) == (name not in folded)
+    frames = svg.select("g.modelsummary-frame")
+    assert len(frames) == len(folded)
+    for frame in frames:
+        name = report.layer(frame.find("title").get_text().split("\n")[0].rsplit(" (", 1)[0]).name
+        assert name in folded and row_of[frame.find_parent("a")["href"][1:]] == name
+    drawn_paths = [
+        area.find("title").get_text().split("\n")[0].rsplit(" (", 1)[0]
+        for area in svg.select("g.modelsummary-box, g.modelsummary-frame")
+    ]
+    drawn = {report.layer(path).name for path in drawn_paths if path in parents}
+    for each in (table, opened):
+        for row in each.select("tbody tr"):
+            name = row.find("td").get_text().strip().split(" (")[0]
+            links = row.select("a.modelsummary-box-link")
+            if name not in drawn:  # never called and no weights: not drawn, nothing to show
+                assert links == [] and "(not called)" in row.get_text()
+                continue
+            (link,) = links
+            target = page.find(id=link["href"][1:])
+            kind = "modelsummary-frame" if name in folded else "modelsummary-box"
+            assert kind in target["class"] and target.find_parent("svg") is svg
