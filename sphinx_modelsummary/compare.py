@@ -18,7 +18,12 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from .errors import ModelSummaryError
 from .report import Layer, ModelReport, Totals
+
+
+class CompareError(ModelSummaryError):
+    """The rows of a comparison do not add up to the models' totals (a damaged report)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,12 @@ class CompareRow:
     @property
     def params_difference(self) -> int:
         return (self.b.params if self.b else 0) - (self.a.params if self.a else 0)
+
+
+def called(layer: Layer) -> bool:
+    """Whether the layer ran in the model's forward pass; one that never ran still holds
+    weights the totals count (an unused ``nn.Linear``, a ``ParameterList``)."""
+    return layer.calls > 0
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,12 @@ def compare(a: ModelReport, b: ModelReport) -> Comparison:
     cross = a.framework != b.framework
     order_a = sorted(
         layers_a,
-        key=lambda layer: (cross and not layer.params, rank_a[layer.path], layers_a.index(layer)),
+        key=lambda layer: (
+            not called(layer),
+            cross and not layer.params,
+            rank_a[layer.path],
+            layers_a.index(layer),
+        ),
     )
     partner: dict[str, Layer] = {}
     taken: set[str] = set()
@@ -79,6 +95,8 @@ def compare(a: ModelReport, b: ModelReport) -> Comparison:
         for candidate in layers_b:
             if candidate.path in taken or kind(candidate) != kind(layer):
                 continue
+            if called(candidate) != called(layer):
+                continue  # a module that ran is no partner for one that never did
             score = _score(layer, candidate, partner, rank_a, rank_b, a, b)
             if best_score is None or score > best_score:
                 best, best_score = candidate, score
@@ -86,7 +104,23 @@ def compare(a: ModelReport, b: ModelReport) -> Comparison:
             partner[layer.path] = best
             taken.add(best.path)
     rows = _rows(layers_a, layers_b, partner, kind, shapes)
+    _check_sums(a, [row.a for row in rows if row.a is not None], "A")
+    _check_sums(b, [row.b for row in rows if row.b is not None], "B")
     return Comparison(a=a, b=b, rows=tuple(rows))
+
+
+def _check_sums(report: ModelReport, layers: list[Layer], side: str) -> None:
+    """Each model's rows add up to its totals, so the rows add up to the stated difference:
+    a comparison that would leave parameters out is an error, never a page."""
+    for count in ("params", "trainable", "non_trainable"):
+        rows = sum(getattr(layer, count) for layer in layers)
+        total = getattr(report.totals, count)
+        if rows != total:
+            raise CompareError(
+                f"model {side} ({report.target}): its rows add up to {rows:,} {count} "
+                f"but its totals say {total:,}; the report is inconsistent (a hand-edited "
+                "snapshot or cache entry?): rebuild it from the code"
+            )
 
 
 #: Class names (lower case, without 1D/2D/3D) that mean the same layer in another framework.
@@ -131,14 +165,14 @@ def _layout_free(shapes: tuple) -> tuple:
 
 
 def _leaves(report: ModelReport) -> list[Layer]:
-    """Layers that compute something: nested models are looked into, unused layers left out,
-    and a block's own weights (a learned scale, a class token) are a row of their own, so the
-    rows add up to the totals."""
+    """Layers that compute something or hold weights: nested models are looked into, a layer
+    that never ran but holds weights is a row (marked as not called), and a block's own weights
+    (a learned scale, a class token) are a row of their own, so the rows add up to the totals."""
     leaves = []
     for layer in report.layers:
         if layer.is_container and layer.weights:
             leaves.append(_own_weights(layer))
-        elif not layer.is_container and layer.calls:
+        elif not layer.is_container and (called(layer) or layer.weights):
             leaves.append(layer)
     return leaves
 

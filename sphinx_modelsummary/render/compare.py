@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..compare import Comparison
+from ..compare import Comparison, called
 from ..report import Layer, format_count
 from .rows import output_shape_text
 from .text import table_lines
@@ -49,7 +49,9 @@ def _cells(layer: Layer | None, columns: tuple[str, ...]) -> tuple[str, ...]:
     if layer is None:
         return tuple("" for _ in columns)
     values = {
-        "layer": f"{layer.path} ({layer.class_name})",
+        "layer": "".join(
+            [f"{layer.path} ({layer.class_name})", *(f", {n}" for n in _notes(layer))]
+        ),
         "output_shape": output_shape_text(layer),
         "params": format_count(layer.params),
         "input_shape": "; ".join(
@@ -57,6 +59,20 @@ def _cells(layer: Layer | None, columns: tuple[str, ...]) -> tuple[str, ...]:
         ),
     }
     return tuple(values[column] for column in columns)
+
+
+def _notes(layer: Layer) -> list[str]:
+    """What a row's count leaves out: a module that never ran, weights counted elsewhere."""
+    notes = [] if called(layer) else ["not called"]
+    shared = _shared_with(layer)
+    if shared:
+        notes.append(f"shared with {', '.join(shared)}, counted there")
+    return notes
+
+
+def _shared_with(layer: Layer) -> list[str]:
+    """The layers that hold (and count) the weights this one reuses: a tied head's embedding."""
+    return sorted({weight.shared_with for weight in layer.weights if weight.shared_with})
 
 
 def explanations(comparison: Comparison) -> list[tuple[str, str]]:
@@ -75,6 +91,10 @@ def _formula_text(layer: Layer) -> str:
         text = f"{layer.path}: {format_count(layer.params)}"
     else:
         text = f"{layer.path}: {formula.substituted} = {format_count(formula.value)}"
+    shared = _shared_with(layer)
+    if shared:  # the row counts only what is not held elsewhere, as model-formulas says
+        own = format_count(layer.params)
+        text += f" (shared with {', '.join(shared)}, counted there; this row: {own})"
     if layer.buffers:  # PyTorch keeps batch-norm statistics as buffers, not parameters
         kept = ", ".join(f"{b.name} {format_count(b.size)}" for b in layer.buffers)
         text += f" (buffers, not parameters: {kept})"
@@ -136,6 +156,8 @@ def comparison_json(comparison: Comparison) -> dict:
             "output_shapes": layer.output_shapes,
             "params": layer.params,
             "formula": layer.formula.substituted if layer.formula else None,
+            "called": called(layer),
+            "shared_with": _shared_with(layer),
         }
 
     difference = comparison.totals_difference

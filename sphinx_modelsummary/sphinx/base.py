@@ -80,8 +80,11 @@ class ModelsDirective(SphinxDirective):
             for path in item.outcome.source_files:
                 self.env.note_dependency(path)
         reports = [item.outcome.report for item in found]
-        output = self.render_reports(reports, options)
-        drift = self.check(list(zip(requests, reports)), options, result)
+        try:
+            output = self.render_reports(reports, options)
+            drift = self.check(list(zip(requests, reports)), options, result)
+        except ModelSummaryError as error:  # reports that contradict themselves
+            return self.fail(result, ProblemKind.BUILDER, str(error))
         snapshot = [line for item in found for line in item.drift]
         messages = [*drift.messages, *snapshot]
         if messages:

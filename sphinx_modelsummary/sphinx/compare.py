@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,6 +32,8 @@ COMPARE_COLUMNS = ("layer", "output_shape", "params", "input_shape")
 
 @dataclass(frozen=True)
 class CompareOptions(SharedOptions):
+    #: The two targets, A and B, as written.
+    targets: tuple[str, str] = ("", "")
     input_shapes_b: tuple[Shape, ...] | None = None
     columns: tuple[str, ...] = ("layer", "output_shape", "params")
     only_differences: bool = False
@@ -42,8 +45,9 @@ class CompareOptions(SharedOptions):
 class ModelCompareDirective(ModelsDirective):
     """Aligns two models by structure and marks the rows that differ; the base builds them."""
 
-    required_arguments = 2
-    final_argument_whitespace = False
+    #: Both targets in one argument, split by :func:`split_targets`: a call may hold spaces.
+    required_arguments = 1
+    final_argument_whitespace = True
     verb = "compare"
     option_spec: ClassVar[dict[str, Any]] = OptionSpec(
         {
@@ -62,7 +66,10 @@ class ModelCompareDirective(ModelsDirective):
     )
 
     def described_target(self) -> str:
-        return " vs ".join(self.arguments)
+        try:
+            return " vs ".join(split_targets(self.arguments[0]))
+        except OptionError:
+            return self.arguments[0].strip()
 
     def parse_options(self) -> CompareOptions:
         shared = parse_shared({k: v for k, v in self.options.items() if k != "input-shape"}, False)
@@ -71,6 +78,7 @@ class ModelCompareDirective(ModelsDirective):
         columns = parse_names("columns", self.options.get("columns"), COMPARE_COLUMNS)
         return CompareOptions(
             **{**vars(shared), "input_shapes": shapes[0]},
+            targets=split_targets(self.arguments[0]),
             input_shapes_b=shapes[1],
             columns=tuple(columns) if columns else CompareOptions.columns,
             only_differences=parse_flag("only-differences", self.options, False),
@@ -89,8 +97,8 @@ class ModelCompareDirective(ModelsDirective):
 
     def requests(self, options: CompareOptions) -> list[BuildRequest]:
         return [
-            self.request(self.arguments[0], options.input_shapes, options),
-            self.request(self.arguments[1], options.input_shapes_b, options),
+            self.request(options.targets[0], options.input_shapes, options),
+            self.request(options.targets[1], options.input_shapes_b, options),
         ]
 
     def render_reports(
@@ -114,14 +122,78 @@ class ModelCompareDirective(ModelsDirective):
         return Drift((message,), message)
 
 
+#: A signed count: the sign (if any) right before the first digit.
+_SIGNED = re.compile(r"([+-]?)(\d.*)", re.DOTALL)
+
+
 def _parse_difference(text: str) -> int:
-    """``+96,000``, ``96000`` or ``-1,680``: an exact signed count."""
-    value = text.strip()
-    sign = -1 if value.startswith("-") else 1
+    """``+96,000``, ``96000``, ``-1,680`` or ``0``: an exact signed count; ``+-25`` and
+    ``--25`` are errors, not +25."""
+    signed = _SIGNED.fullmatch(text.strip())
+    if signed is None:
+        raise OptionError(
+            f":expect-difference: {text.strip()!r} is not a signed count; write the difference "
+            "B − A as +96,000, -1,680 or 0"
+        )
+    sign, number = signed.groups()
     try:
-        expectation = parse_expectation(value.lstrip("+-"))
+        expectation = parse_expectation(number)
     except ModelSummaryError as error:
         raise OptionError(f":expect-difference: {error}") from None
     if expectation.unit is not None:
         raise OptionError(f":expect-difference: {text!r} must be exact, such as +96,000")
-    return sign * expectation.value
+    return -expectation.value if sign == "-" else expectation.value
+
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def split_targets(text: str) -> tuple[str, str]:
+    """The two targets of ``model-compare``, split at the whitespace outside brackets and
+    quotes, so a call may hold spaces: ``m:build(units=8, depth=2) m:build(units=8, depth=3)``.
+    """
+    pieces: list[str] = []
+    start: int | None = None
+    closers: list[str] = []
+    quote, escaped = "", False
+    for index, char in enumerate(text):
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+            continue
+        if char.isspace() and not closers:
+            # ``m:build (8)`` is one target: a call may follow its name after a space.
+            if start is not None and not text[index:].lstrip().startswith("("):
+                pieces.append(text[start:index])
+                start = None
+            continue
+        if start is None:
+            start = index
+        if char in "'\"":
+            quote = char
+        elif char in _CLOSERS:
+            closers.append(_CLOSERS[char])
+        elif char in ")]}":
+            if not closers or closers.pop() != char:
+                raise OptionError(
+                    f"the targets {text.strip()!r} cannot be split: {char!r} at character "
+                    f"{index + 1} closes no bracket"
+                )
+    if quote or closers:
+        unclosed = quote or {v: k for k, v in _CLOSERS.items()}[closers[-1]]
+        raise OptionError(
+            f"the targets {text.strip()!r} cannot be split: a {unclosed!r} is never closed"
+        )
+    if start is not None:
+        pieces.append(text[start:])
+    if len(pieces) != 2:
+        raise OptionError(
+            "two targets are needed, A and B, separated by a space (spaces inside a call's "
+            "brackets or quotes are part of it); "
+            f"found {len(pieces)} in {text.strip()!r}"
+        )
+    return pieces[0], pieces[1]
