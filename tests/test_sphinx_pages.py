@@ -190,3 +190,48 @@ def test_latex_builds_to_pdf(make_app, rootdir, tmp_path, engine):
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert (app.outdir / "pages.pdf").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("engine", ["pdflatex", "xelatex"])
+def test_names_pdflatex_cannot_set_stay_distinct_and_are_reported(
+    make_app, rootdir, tmp_path, engine
+):
+    """层1 and 块1 once both read ?1 in the PDF, silently: pdflatex now prints their code
+    points and says at the directive's line to use xelatex or lualatex; those print them."""
+    source = tmp_path / "names"
+    shutil.copytree(rootdir / "test-latex-names", source)
+    app = make_app("latex", srcdir=source, confoverrides={"latex_engine": engine})
+    app.build()
+    warnings = re.findall(r"index\.rst:(\d+): WARNING: (.*)", warnings_of(app))
+    tex = (app.outdir / "names.tex").read_text(encoding="utf-8")
+    if engine == "xelatex":
+        assert warnings == []
+        assert "层1 (Linear)" in tex and "块1 (Linear)" in tex
+        return
+    assert warnings == [
+        (
+            "4",
+            "pdflatex cannot set the characters of '层1 (Linear)', '块1 (Linear)': they are "
+            "written as code points ([U+5C42]1 (Linear)); set latex_engine = 'xelatex' or "
+            "'lualatex' in conf.py (with a font that has them) to print them [modelsummary.latex]",
+        )
+    ]
+    if not all(shutil.which(tool) for tool in ("latexmk", "pdflatex", "pdftotext")):
+        pytest.skip("latexmk, pdflatex and pdftotext are not installed (texlive, poppler-utils)")
+    done = subprocess.run(
+        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "names.tex"],
+        cwd=app.outdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    pdf = subprocess.run(
+        ["pdftotext", "-layout", "names.pdf", "-"],
+        cwd=app.outdir,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    names = re.findall(r"^\s*(\S+) \(Linear\)", pdf, re.M)
+    assert names == ["[U+5C42]1", "[U+5757]1", "layer_1", "block_1"], pdf

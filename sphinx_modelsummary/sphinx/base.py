@@ -20,7 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 from ..checks import Finding, check_expectations, drift_message
 from ..errors import BuildError, ModelSummaryError
 from ..lockfile import LockfileError, compare, lock_key
-from ..render.nodes import problem_node
+from ..render.nodes import model_table, problem_node
 from ..report import ModelReport, Shape
 from ..request import BuildRequest
 from ..sources import own_files
@@ -85,6 +85,8 @@ class ModelsDirective(SphinxDirective):
             drift = self.check(list(zip(requests, reports)), options, result)
         except ModelSummaryError as error:  # reports that contradict themselves
             return self.fail(result, ProblemKind.BUILDER, str(error))
+        for table in (found for node in output for found in node.findall(model_table)):
+            self.set_source_info(table)  # a writer's warning about a table names this line
         snapshot = [line for item in found for line in item.drift]
         messages = [*drift.messages, *snapshot]
         if messages:

@@ -18,10 +18,14 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
 
 from ..render.formula_html import latex_to_html
 from ..render.nodes import cell_text, docutils_table, model_table, table_caption
 from ..render.text import table_lines
+from .problems import ProblemKind
+
+logger = logging.getLogger(__name__)
 
 #: Builder formats whose writers have a visitor below.
 RENDERED_FORMATS = ("html", "latex", "text")
@@ -131,10 +135,46 @@ def latex_text(self: Any, text: str) -> str:
     encoded = self.encode(text)
     for char, replacement in _LATEX_UNICODE.items():
         encoded = encoded.replace(char, replacement)
-    if self.config.latex_engine in ("pdflatex", "platex", "uplatex"):
-        # Anything else outside Latin-1 (a layer name in Greek, say) would stop pdflatex.
-        encoded = "".join(c if ord(c) < 0x250 else "?" for c in encoded)
+    if _latin_only(self):
+        # Anything else (a layer name in Greek or Chinese) would stop pdflatex: its code point,
+        # so that 层1 and 块1 stay two names (brackets braced: ``\\[`` takes an argument);
+        # visit_latex warns where this happens.
+        encoded = _spelled(encoded, "{[}", "{]}")
     return encoded
+
+
+def _latin_only(self: Any) -> bool:
+    """Whether the LaTeX engine sets only Latin text (pdflatex), not any Unicode."""
+    return self.config.latex_engine in ("pdflatex", "platex", "uplatex")
+
+
+def _settable(char: str) -> bool:
+    """Whether pdflatex sets the character (after the replacements above)."""
+    return ord(char) < 0x250 or char in _LATEX_UNICODE
+
+
+def _spelled(text: str, left: str = "[", right: str = "]") -> str:
+    """The text with each character pdflatex cannot set written as its code point."""
+    return "".join(c if _settable(c) else f"{left}U+{ord(c):04X}{right}" for c in text)
+
+
+def _warn_unsettable(self: Any, node: model_table, texts: list[str]) -> None:
+    """Say at the directive which names pdflatex prints as code points, and how to print them."""
+    if not _latin_only(self):
+        return
+    found = list(dict.fromkeys(text for text in texts if _spelled(text) != text))
+    if not found:
+        return
+    shown = ", ".join(repr(text) for text in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    logger.warning(
+        f"{self.config.latex_engine} cannot set the characters of {shown}{more}: they are "
+        f"written as code points ({_spelled(found[0])}); set latex_engine = 'xelatex' or "
+        "'lualatex' in conf.py (with a font that has them) to print them",
+        location=node,
+        type="modelsummary",
+        subtype=str(ProblemKind.LATEX),
+    )
 
 
 #: Characters of average text a line holds at each size (an A4/letter text width).
@@ -188,6 +228,8 @@ def latex_columns(node: model_table) -> tuple[str, str]:
 
 def visit_latex(self: Any, node: model_table) -> None:
     header, rows = node["header"], node["rows"]
+    texts = [*header, node["caption"] or "", *(cell_text(cell) for row in rows for cell in row)]
+    _warn_unsettable(self, node, texts)
     monospace = set(node["nowrap"]) - set(node["numeric"])
     size, specs = latex_columns(node)
     head = " & ".join(rf"\textbf{{{latex_text(self, title)}}}" for title in header) + r" \\"

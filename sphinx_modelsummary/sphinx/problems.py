@@ -34,6 +34,8 @@ class ProblemKind(StrEnum):
     CACHE = "cache"
     #: A snapshot that cannot be read or written.
     SNAPSHOT = "snapshot"
+    #: Layer names the LaTeX engine cannot set (pdflatex and CJK), printed as code points.
+    LATEX = "latex"
 
 
 @dataclass(frozen=True)
