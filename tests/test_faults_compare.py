@@ -81,6 +81,12 @@ CASES = [
         rows=(FC, SCALES),
         total="Total params: A 36, B 43, difference +7",
     ),
+    Case(
+        "unused_block",
+        f"faulty_models:plain faulty_models:with_block\n   {BOTH}\n   :expect-difference: +72",
+        rows=(FC, ("B only", "", "", "spare_block (Sequential), not called", "72", "+72")),
+        total="Total params: A 36, B 108, difference +72",
+    ),
     promising("both_unused", "+34"),
     Case(
         "unused_on_both_sides",

@@ -8,7 +8,7 @@ from torch import nn
 class Holder(nn.Module):
     """One linear layer that runs, and optionally weights that never run in ``forward``."""
 
-    def __init__(self, spare: bool = False, scales: bool = False) -> None:
+    def __init__(self, spare: bool = False, scales: bool = False, block: bool = False) -> None:
         super().__init__()
         self.fc = nn.Linear(8, 4)
         if spare:
@@ -17,6 +17,8 @@ class Holder(nn.Module):
             self.scales = nn.ParameterList(
                 [nn.Parameter(torch.ones(5)), nn.Parameter(torch.ones(2))]
             )
+        if block:
+            self.spare_block = nn.Sequential(nn.Linear(8, 8), nn.ReLU())  # never called: 72
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(x)
@@ -32,6 +34,10 @@ def with_spare() -> nn.Module:
 
 def with_scales() -> nn.Module:
     return Holder(scales=True)
+
+
+def with_block() -> nn.Module:
+    return Holder(block=True)
 
 
 def with_both() -> nn.Module:
