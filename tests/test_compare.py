@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import pytest
+
 from sphinx_modelsummary.cli import main
-from sphinx_modelsummary.compare import compare
+from sphinx_modelsummary.compare import CompareError, compare
 
 FIRE_SHAPE = [(None, 128, 128, 50, 1)]
 
@@ -87,3 +90,21 @@ def test_a_blocks_own_weights_are_a_row_of_their_own(report_of):
         for row in comparison.differing_rows()
     ] == [("only-a", "block", None, -4)]
     assert sum(row.params_difference for row in comparison.rows) == -4
+
+
+def test_rows_that_do_not_add_up_to_the_totals_are_an_error(report_of):
+    """A report whose totals its layers do not make (a hand-edited snapshot entry) would give
+    rows that do not add up to the stated difference: the comparison refuses it."""
+    report = report_of("example_project.basics:rgb_conv")
+    damaged = dataclasses.replace(
+        report, totals=dataclasses.replace(report.totals, params=report.totals.params + 999)
+    )
+    with pytest.raises(CompareError) as raised:
+        compare(report, damaged)
+    assert str(raised.value) == (
+        f"model B (example_project.basics:rgb_conv): its rows add up to "
+        f"{report.totals.params:,} params but its totals say {report.totals.params + 999:,}; "
+        "the report is inconsistent (a hand-edited snapshot or cache entry?): rebuild it from "
+        "the code"
+    )
+    assert compare(report, report).totals_difference.params == 0
