@@ -196,8 +196,9 @@ def test_latex_builds_to_pdf(make_app, rootdir, tmp_path, engine):
 def test_names_pdflatex_cannot_set_stay_distinct_and_are_reported(
     make_app, rootdir, tmp_path, engine
 ):
-    """层1 and 块1 once both read ?1 in the PDF, silently: pdflatex now prints their code
-    points and says at the directive's line to use xelatex or lualatex; those print them."""
+    """层1 and 块1 once both read ?1 in the PDF, silently (and a comparison's formula lines
+    stopped pdflatex): pdflatex now prints their code points and says at the directive's
+    line to use xelatex or lualatex; those print them."""
     source = tmp_path / "names"
     shutil.copytree(rootdir / "test-latex-names", source)
     app = make_app("latex", srcdir=source, confoverrides={"latex_engine": engine})
@@ -208,14 +209,12 @@ def test_names_pdflatex_cannot_set_stay_distinct_and_are_reported(
         assert warnings == []
         assert "层1 (Linear)" in tex and "块1 (Linear)" in tex
         return
-    assert warnings == [
-        (
-            "4",
-            "pdflatex cannot set the characters of '层1 (Linear)', '块1 (Linear)': they are "
-            "written as code points ([U+5C42]1 (Linear)); set latex_engine = 'xelatex' or "
-            "'lualatex' in conf.py (with a font that has them) to print them [modelsummary.latex]",
-        )
-    ]
+    told = (
+        "pdflatex cannot set the characters of '层1 (Linear)', '块1 (Linear)': they are written "
+        "as code points ([U+5C42]1 (Linear)); set latex_engine = 'xelatex' or 'lualatex' in "
+        "conf.py (with a font that has them) to print them [modelsummary.latex]"
+    )
+    assert warnings == [("4", told), ("14", told)]  # the summary, the comparison
     if not all(shutil.which(tool) for tool in ("latexmk", "pdflatex", "pdftotext")):
         pytest.skip("latexmk, pdflatex and pdftotext are not installed (texlive, poppler-utils)")
     done = subprocess.run(
@@ -233,5 +232,13 @@ def test_names_pdflatex_cannot_set_stay_distinct_and_are_reported(
         text=True,
         check=True,
     ).stdout
-    names = re.findall(r"^\s*(\S+) \(Linear\)", pdf, re.M)
-    assert names == ["[U+5C42]1", "[U+5757]1", "layer_1", "block_1"], pdf
+    names = re.findall(r"(\S+) \(Linear\)", pdf)
+    cjk = ["[U+5C42]1", "[U+5757]1"]
+    assert names == [*cjk, "layer_1", "block_1", *(name for name in cjk for _ in "AB")], pdf
+    formulas = re.findall(r"([AB] \S+: \(\d \+ 1\)·\d = \d+)", pdf)
+    assert formulas == [
+        "A [U+5C42]1: (4 + 1)·3 = 15",
+        "B [U+5C42]1: (4 + 1)·5 = 25",
+        "A [U+5757]1: (3 + 1)·2 = 8",
+        "B [U+5757]1: (5 + 1)·2 = 12",
+    ], pdf

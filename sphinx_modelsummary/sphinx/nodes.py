@@ -304,6 +304,26 @@ class ExpandTables(SphinxPostTransform):
             node.replace_self(docutils_table(node))
 
 
+class SpellForPdflatex(SphinxPostTransform):
+    """pdflatex: the formula lines under a comparison name layers too; the characters it cannot
+    set become code points there as in the table (whose warning names them), not a LaTeX
+    error that stops the PDF."""
+
+    default_priority = 400
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        if not _latin_only(self):
+            return
+        for block in self.document.findall(nodes.bullet_list):
+            if "modelsummary-compare-formulas" not in block["classes"]:
+                continue
+            for text in list(block.findall(nodes.Text)):
+                spelled = _spelled(text.astext())
+                if spelled != text.astext():
+                    text.parent.replace(text, nodes.Text(spelled))
+
+
 def setup(app: Sphinx) -> None:
     """Register the table node with its visitors, and the fallback for other builders."""
     visitors = {
@@ -313,3 +333,4 @@ def setup(app: Sphinx) -> None:
     }
     app.add_enumerable_node(model_table, "table", table_caption, **visitors)
     app.add_post_transform(ExpandTables)
+    app.add_post_transform(SpellForPdflatex)

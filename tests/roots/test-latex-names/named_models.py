@@ -13,3 +13,8 @@ def cjk() -> nn.Module:
 def latin() -> nn.Module:
     """The same layers with names every LaTeX engine sets."""
     return nn.Sequential(OrderedDict([("layer_1", nn.Linear(4, 3)), ("block_1", nn.Linear(3, 2))]))
+
+
+def cjk_wide() -> nn.Module:
+    """层1 with 5 outputs instead of 3: both layers' counts differ from ``cjk``'s (+10, +4)."""
+    return nn.Sequential(OrderedDict([("层1", nn.Linear(4, 5)), ("块1", nn.Linear(5, 2))]))
