@@ -4,6 +4,7 @@ writes. Each case is a real Sphinx project (or the real engine) and asserts what
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +242,18 @@ def test_the_command_line_says_what_is_wrong_with_a_shape():
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_timeout_given_with_d_is_used(tmp_path, rootdir):
+    """``-D`` gives every value as text: ``-D modelsummary_timeout=2`` must set the timeout,
+    not be ignored with a warning while the builder runs for its full 30 s."""
+    shutil.copytree(rootdir / "test-timeout", tmp_path / "docs")
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-q"]
+    command += ["-D", "modelsummary_timeout=2", str(tmp_path / "docs"), str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert re.search(
+        r"index\.rst:4: ERROR: .*the builder did not finish within 2 s", done.stderr
+    ), done.stderr
+    assert done.stderr.count("ERROR") == 1, done.stderr
+    assert "WARNING" not in done.stderr

@@ -117,7 +117,7 @@ CONFIG_VALUES = (
     ),
     ConfigValue(
         "modelsummary_timeout",
-        300.0,
+        300,  # an int, so that Sphinx turns ``-D modelsummary_timeout=60`` into 60
         "",
         (int, float),
         _seconds,
