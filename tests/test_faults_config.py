@@ -115,6 +115,31 @@ def test_a_wrong_config_value_is_an_error_at_its_line(make_app, tmp_path, conf_l
     assert app.statuscode == 1
 
 
+@pytest.mark.parametrize(
+    ("conf_line", "message"),
+    [
+        (
+            "modelsummary_timout = 10",
+            "modelsummary_timout is not a configuration value of sphinx-modelsummary; "
+            "did you mean modelsummary_timeout?",
+        ),
+        (
+            'modelsummary_allowed_module = ["rp"]',
+            "modelsummary_allowed_module is not a configuration value of sphinx-modelsummary; "
+            "did you mean modelsummary_allowed_modules?",
+        ),
+    ],
+)
+def test_a_misspelled_config_value_is_an_error_not_ignored(make_app, tmp_path, conf_line, message):
+    """Sphinx ignores a name it does not know; a misspelled allowlist or timeout would then
+    silently be the default."""
+    app = make_app("html", srcdir=_project(tmp_path / "docs", conf_line), freshenv=True)
+    app.build()
+    warnings = warnings_of(app)
+    assert re.search(rf"conf\.py:2: ERROR: {re.escape(message)}", warnings), warnings
+    assert app.statuscode == 1
+
+
 def test_a_wrong_value_given_with_d_is_an_error_too(make_app, tmp_path):
     """``-D modelsummary_diagram_format=jpg`` has no line in conf.py: the error still fails."""
     srcdir = _project(tmp_path / "docs", "")

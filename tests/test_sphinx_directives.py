@@ -138,7 +138,7 @@ def test_on_drift_warning_does_not_fail_the_build(app):
 def test_unknown_on_drift_value_is_named_and_drift_still_fails(app):
     app.build()
     warnings = warnings_of(app)
-    assert "`modelsummary_on_drift` has to be a one of" in warnings and "`fatal`" in warnings
+    assert "ERROR: modelsummary_on_drift 'fatal' is not one of 'error', 'warning'" in warnings
     assert app.statuscode == 1
 
 

@@ -8,6 +8,8 @@ error that fails the build, never a silent default.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import os
 import re
 from collections.abc import Callable
@@ -229,31 +231,45 @@ def register(app: Sphinx) -> None:
 
 
 def check_config(app: Sphinx, config: Config) -> None:
-    """``config-inited``: each wrong ``modelsummary_*`` value is an error at ``conf.py`` that
-    fails the build, and the build goes on with the default in its place (the strictest for
-    the allowlist), so every page is still checked and every other problem still reported."""
-    wrong = False
+    """``config-inited``: each wrong ``modelsummary_*`` value, and each name in ``conf.py`` that
+    is none of them, is an error at its line that fails the build; the build goes on with the
+    default in a wrong value's place (the strictest for the allowlist), so every page is
+    still checked and every other problem still reported."""
+    path = os.path.join(app.confdir, "conf.py") if app.confdir else ""
+    lines = _assigned_lines(path)
+    known = [value.name for value in CONFIG_VALUES]
+    problems = [(name, _unknown(name, known)) for name in lines if name not in known]
     for value in CONFIG_VALUES:
         problem = value.check(value.name, getattr(config, value.name))
         if problem:
-            logger.error(problem, location=_where_set(app.confdir, value.name))
             setattr(config, value.name, value.default)
-            wrong = True
-    if wrong:
+            problems.append((value.name, problem))
+    for name, problem in problems:
+        logger.error(problem, location=f"{path}:{lines[name]}" if name in lines else None)
+    if problems:
         app.connect("build-finished", _fail_build)
 
 
-def _where_set(confdir: str, name: str) -> str | None:
-    """``conf.py:LINE`` of the value's assignment; None when it is not there (``-D``)."""
-    path = os.path.join(confdir, "conf.py")
+def _unknown(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"{name} is not a configuration value of sphinx-modelsummary{hint}"
+
+
+def _assigned_lines(path: str) -> dict[str, int]:
+    """The line of each ``modelsummary_*`` name assigned at the top of ``conf.py``."""
     try:
         with open(path, encoding="utf-8") as file:
-            for number, line in enumerate(file, start=1):
-                if re.match(rf"\s*{name}\s*[:=]", line):
-                    return f"{path}:{number}"
-    except (OSError, UnicodeDecodeError):
-        pass
-    return None
+            tree = ast.parse(file.read())
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            for target in getattr(statement, "targets", None) or [statement.target]:
+                if isinstance(target, ast.Name) and target.id.startswith("modelsummary_"):
+                    lines.setdefault(target.id, statement.lineno)
+    return lines
 
 
 def _fail_build(app: Sphinx, exception: BaseException | None) -> None:
