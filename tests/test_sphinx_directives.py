@@ -168,7 +168,7 @@ def test_every_bad_input_is_an_error_at_its_line(app):
         (18, ":expect-params: 'lots' is not a parameter count"),
         (21, ":input-shape: input shape '(None, banana)' is not a literal shape"),
         (24, ":columns: colour is not known"),
-        (28, ":timeout: '-3' must be a positive number"),
+        (28, ":timeout: '-3' must be more than 0 and at most 86400 seconds"),
         (32, ":expand-nested: takes no value, or one of yes/no"),
         (36, "is not a literal"),
         (38, ":model-params: names 'nobody'"),
