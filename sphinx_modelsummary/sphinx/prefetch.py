@@ -26,7 +26,6 @@ builds may not need a framework at all.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +34,8 @@ from typing import Any
 from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.parsers.rst import Directive, directives, roles
-from sphinx.util import logging
+from sphinx.errors import FiletypeNotFoundError
+from sphinx.util import get_filetype, logging
 
 from ..errors import ModelSummaryError
 from ..request import BuildRequest
@@ -72,12 +72,15 @@ _MYST_NAME = re.compile(r"^\{(?P<name>[\w-]+)\}[ \t]*(?P<argument>\S.*?)[ \t]*$"
 Found = tuple[str, dict[str, str]]
 
 
-def scan(text: str, filename: str = "index.rst") -> list[Found]:
+def scan(text: str, filetype: str) -> list[Found]:
     """Each scanned directive that the page's parser really sees, in the order of the source:
-    never one in a comment, a literal block, a ``code-block`` or a fenced example."""
-    if os.path.splitext(filename)[1] == ".md":
-        return _scan_myst(text)
-    return _scan_rst(text)
+    never one in a comment, a literal block, a ``code-block`` or a fenced example. Pages of
+    another type than reStructuredText and MyST Markdown are not looked into."""
+    if not any(name in text for name in SCANNED):
+        return []  # most pages of a large site: not worth a parse
+    if filetype == "restructuredtext":
+        return _scan_rst(text)
+    return _scan_myst(text) if filetype == "markdown" else []
 
 
 def _scan_rst(text: str) -> list[Found]:
@@ -162,13 +165,11 @@ def _scan_myst(text: str) -> list[Found]:
     return found
 
 
-def requests_in(
-    text: str, config: Any, filename: str = "index.rst"
-) -> dict[BuildRequest, float | None]:
+def requests_in(text: str, config: Any, filetype: str) -> dict[BuildRequest, float | None]:
     """The build requests the directives in ``text`` will make (those the scan can read),
     each with the directive's ``:timeout:`` (None: the configured one)."""
     requests: dict[BuildRequest, float | None] = {}
-    for argument, options in scan(text, filename):
+    for argument, options in scan(text, filetype):
         try:
             shared = parse_shared(options, False)
             request = BuildRequest(
@@ -194,11 +195,12 @@ def before_reading(app: Any, env: Any, docnames: list[str]) -> None:
     requests: dict[BuildRequest, float | None] = {}
     for docname in docnames:
         try:
-            path = str(env.doc2path(docname))
+            path = env.doc2path(docname)
+            filetype = get_filetype(config.source_suffix, path)
             with open(path, encoding="utf-8") as file:
-                for request, timeout in requests_in(file.read(), config, path).items():
+                for request, timeout in requests_in(file.read(), config, filetype).items():
                     requests.setdefault(request, timeout)
-        except (OSError, UnicodeDecodeError):
+        except (OSError, UnicodeDecodeError, FiletypeNotFoundError):
             continue
     if not requests:
         return
