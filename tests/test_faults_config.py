@@ -95,8 +95,8 @@ BAD_CONFIG = [
         "modelsummary_cache_dir 5 must be a folder name (a string) or None",
     ),
     (
-        'modelsummary_snapshot_dir = ""',
-        "modelsummary_snapshot_dir '' must be a folder name (a string) or None",
+        'modelsummary_snapshot_dir = "  "',
+        "modelsummary_snapshot_dir '  ' must be a folder name (a string) or None",
     ),
     (
         'modelsummary_lockfile = ["models.lock.json"]',

@@ -74,10 +74,10 @@ def _yes_or_no(name: str, value: Any) -> str | None:
 
 
 def _path(kind: str) -> Check:
-    """A path (a non-empty string) or None; ``kind`` says what it names: "folder" or "file"."""
+    """A path or None (or "", as ``-D name=`` gives it); ``kind`` says what it names."""
 
     def check(name: str, value: Any) -> str | None:
-        if value is None or isinstance(value, str) and value.strip():
+        if value is None or value == "" or isinstance(value, str) and value.strip():
             return None
         return f"{name} {value!r} must be a {kind} name (a string) or None"
 
