@@ -76,7 +76,8 @@ def scan(text: str, filetype: str) -> list[Found]:
     """Each scanned directive that the page's parser really sees, in the order of the source:
     never one in a comment, a literal block, a ``code-block`` or a fenced example. Pages of
     another type than reStructuredText and MyST Markdown are not looked into."""
-    if not any(name in text for name in SCANNED):
+    lowered = text.lower()
+    if not any(name in lowered for name in SCANNED):
         return []  # most pages of a large site: not worth a parse
     if filetype == "restructuredtext":
         return _scan_rst(text)
@@ -110,6 +111,7 @@ def _scan_rst(text: str) -> list[Found]:
             return []
 
     def directive(name: str, *_: Any) -> tuple[type[Directive], list]:
+        name = name.lower()  # as docutils looks names up
         if name in SCANNED:
             return Seen, []
         return (Container if name in NESTED else Ignored), []
