@@ -29,6 +29,17 @@ INPUT_DTYPES = (
 )
 #: Keras 3 backends a request may choose (None: the project's default).
 KERAS_BACKENDS = ("jax", "tensorflow", "torch")
+#: The longest timeout accepted, in seconds (a day): longer ones overflow the system's timers.
+MAX_TIMEOUT = 86400
+
+
+def timeout_problem(value: object) -> str | None:
+    """What is wrong with a timeout in seconds (None when nothing is)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a number of seconds"
+    if not 0 < value <= MAX_TIMEOUT:  # also false for nan
+        return f"must be more than 0 and at most {MAX_TIMEOUT} seconds (a day)"
+    return None
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,15 @@ evaluate code. A :class:`Target` knows nothing of Sphinx or of any framework.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ModelSummaryError
 
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: The largest dimension of an input shape, and the most elements one input may have: larger
+#: sizes overflow the integers the frameworks (and their C++ kernels) count sizes in.
+MAX_DIMENSION = 2**31 - 1
+MAX_ELEMENTS = 2**63 - 1
 
 
 class TargetError(ModelSummaryError):
@@ -59,11 +60,11 @@ def parse_target(text: str) -> Target:
     module, _, rest = source.partition(":")
     module = module.strip()
     rest = rest.strip()
-    if not _DOTTED.match(module):
+    if not all(part.isidentifier() for part in module.split(".")):
         raise TargetError(f"target {text!r}: {module!r} is not a dotted module name")
     attribute, paren, call_text = rest.partition("(")
     attribute = attribute.strip()
-    if not _IDENTIFIER.match(attribute):
+    if not attribute.isidentifier():
         raise TargetError(
             f"target {text!r}: {attribute!r} is not a name (expected 'module:name' "
             "or 'module:name(args)')"
@@ -154,7 +155,7 @@ def parse_shape_spec(text: str) -> tuple[tuple[int | None, ...], ...]:
             f"input shape {text!r} is not a literal shape such as '(None, 128, 3)' "
             "or a list of them"
         ) from None
-    if isinstance(value, tuple) and all(_is_dim(dim) for dim in value):
+    if isinstance(value, tuple) and not any(isinstance(dim, tuple | list) for dim in value):
         shapes = [value]
     elif isinstance(value, list) and value and all(isinstance(i, (tuple, list)) for i in value):
         shapes = [tuple(item) for item in value]
@@ -163,11 +164,26 @@ def parse_shape_spec(text: str) -> tuple[tuple[int | None, ...], ...]:
             f"input shape {text!r} must be a tuple like '(None, 128, 3)' or a list of tuples"
         )
     for shape in shapes:
-        if not shape or not all(_is_dim(dim) for dim in shape):
-            raise TargetError(
-                f"input shape {text!r}: every dimension must be a positive integer or None"
-            )
+        problem = _shape_problem(shape)
+        if problem:
+            raise TargetError(f"input shape {text!r}: {problem}")
     return tuple(tuple(shape) for shape in shapes)
+
+
+def _shape_problem(shape: tuple[Any, ...]) -> str | None:
+    """What is wrong with one input's shape (None when nothing is)."""
+    if not shape:
+        return "has no dimensions; write one per axis, such as (None, 128, 3)"
+    elements = 1
+    for dim in shape:
+        if not _is_dim(dim):
+            return f"dimension {dim!r} is not a positive integer or None"
+        if dim is not None and dim > MAX_DIMENSION:
+            return f"dimension {dim} is larger than {MAX_DIMENSION}"
+        elements *= dim or 1
+    if elements > MAX_ELEMENTS:
+        return f"has {elements} elements, more than {MAX_ELEMENTS}"
+    return None
 
 
 def _is_dim(dim: Any) -> bool:

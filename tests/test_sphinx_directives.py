@@ -138,7 +138,7 @@ def test_on_drift_warning_does_not_fail_the_build(app):
 def test_unknown_on_drift_value_is_named_and_drift_still_fails(app):
     app.build()
     warnings = warnings_of(app)
-    assert "`modelsummary_on_drift` has to be a one of" in warnings and "`fatal`" in warnings
+    assert "ERROR: modelsummary_on_drift 'fatal' is not one of 'error', 'warning'" in warnings
     assert app.statuscode == 1
 
 
@@ -168,7 +168,7 @@ def test_every_bad_input_is_an_error_at_its_line(app):
         (18, ":expect-params: 'lots' is not a parameter count"),
         (21, ":input-shape: input shape '(None, banana)' is not a literal shape"),
         (24, ":columns: colour is not known"),
-        (28, ":timeout: '-3' must be a positive number"),
+        (28, ":timeout: '-3' must be more than 0 and at most 86400 seconds"),
         (32, ":expand-nested: takes no value, or one of yes/no"),
         (36, "is not a literal"),
         (38, ":model-params: names 'nobody'"),

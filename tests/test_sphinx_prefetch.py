@@ -26,10 +26,10 @@ if "sphinx_modelsummary.worker" in " ".join(getattr(sys, "orig_argv", [])):
 """
 
 
-@pytest.fixture
-def project(tmp_path, rootdir):
+def _copy(tmp_path, rootdir, root: str, **variables: str):
+    """A copy of a test root, and an environment whose Python processes log each worker."""
     source = tmp_path / "docs"
-    shutil.copytree(rootdir / "test-prefetch", source)
+    shutil.copytree(rootdir / root, source)
     probe = tmp_path / "probe"
     probe.mkdir()
     (probe / "sitecustomize.py").write_text(SITECUSTOMIZE)
@@ -37,10 +37,15 @@ def project(tmp_path, rootdir):
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(probe), os.environ.get("PYTHONPATH", "")]),
         "WORKER_LOG": str(tmp_path / "workers.log"),
-        "PROBE_LOG": str(tmp_path / "probe.log"),
         "TF_CPP_MIN_LOG_LEVEL": "3",
+        **variables,
     }
     return tmp_path, source, env
+
+
+@pytest.fixture
+def project(tmp_path, rootdir):
+    return _copy(tmp_path, rootdir, "test-prefetch", PROBE_LOG=str(tmp_path / "probe.log"))
 
 
 def build(tmp_path, source, env, *extra: str) -> subprocess.CompletedProcess:
@@ -81,3 +86,35 @@ def test_the_worker_starts_before_the_first_page_is_read(project):
     # the index page has no model: the worker was started for the pages after it
     assert len(reads[0]["workers"]) == 1
     assert all(read["workers"] == reads[0]["workers"] for read in reads)
+
+
+@pytest.fixture
+def hidden(tmp_path, rootdir):
+    """The test-prefetch-hidden project, whose builder leaves a mark file when it runs."""
+    (tmp_path / "marks").mkdir()
+    return _copy(tmp_path, rootdir, "test-prefetch-hidden", MARK_DIR=str(tmp_path / "marks"))
+
+
+def test_parallel_prefetch_runs_only_directives_the_parser_sees(hidden):
+    """Directives in comments, ``code-block:: rst`` examples, literal blocks and MyST fence
+    examples are text: the prefetch before ``-j 2`` reading must not run them."""
+    tmp_path, source, env = hidden
+    done = build(tmp_path, source, env, "-j", "2")
+    assert done.returncode == 0, done.stderr
+    assert sorted(os.listdir(tmp_path / "marks")) == ["md_shown", "shown"]
+    assert workers_started(tmp_path) == 1
+
+
+def test_no_worker_starts_for_directives_that_are_only_text(hidden):
+    """Reading one page at a time, the prefetch starts a worker (importing its framework)
+    only for a directive the parser sees; a page of examples needs none."""
+    tmp_path, source, env = hidden
+    (source / "notes.md").unlink()
+    (source / "index.rst").write_text(
+        "Examples\n========\n\n..\n   .. model-summary:: marking_models:marked('commented')\n\n"
+        ".. code-block:: rst\n\n   .. model-summary:: marking_models:marked('example')\n"
+    )
+    done = build(tmp_path, source, env)
+    assert done.returncode == 0, done.stderr
+    assert workers_started(tmp_path) == 0
+    assert os.listdir(tmp_path / "marks") == []

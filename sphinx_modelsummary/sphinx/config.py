@@ -1,16 +1,31 @@
-"""The ``modelsummary_*`` configuration values, with their defaults and documentation.
+"""The ``modelsummary_*`` configuration values, with their defaults, documentation and checks.
 
 The docs' configuration reference is checked against :data:`CONFIG_VALUES`, so
-a value cannot be added without being documented.
+a value cannot be added without being documented. Every value is checked when
+Sphinx has read ``conf.py`` (``config-inited``): a wrong type or value is an
+error that fails the build, never a silent default.
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
+import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.config import ENUM
+from sphinx.config import ENUM, Config
+from sphinx.util import logging
+
+from ..request import KERAS_BACKENDS, timeout_problem
+
+logger = logging.getLogger(__name__)
+
+#: What is wrong with a config value, given its name and value (None when nothing is).
+Check = Callable[[str, Any], str | None]
 
 
 @dataclass(frozen=True)
@@ -21,7 +36,76 @@ class ConfigValue:
     rebuild: str
     #: Accepted types, or an ENUM of accepted values (Sphinx warns about any other).
     types: tuple | ENUM
+    #: What is wrong with a value; checked for every value when the config is read.
+    check: Check
     doc: str
+
+
+def _one_of(*choices: Any) -> tuple[ENUM, Check]:
+    """The ENUM type of a choice, and its check."""
+
+    def check(name: str, value: Any) -> str | None:
+        if value in choices and type(value) in {type(choice) for choice in choices}:
+            return None
+        return f"{name} {value!r} is not one of {', '.join(map(repr, choices))}"
+
+    return ENUM(*choices), check
+
+
+def _seconds(name: str, value: Any) -> str | None:
+    problem = timeout_problem(value)
+    return f"{name} {value!r} {problem}" if problem else None
+
+
+def _true_or_false(name: str, value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"{name} {value!r} must be True or False"
+
+
+#: The spellings of a yes/no value that ``-D name=...`` may give.
+_YES_NO = ("", "0", "1", "false", "true", "no", "yes", "off", "on")
+
+
+def _yes_or_no(name: str, value: Any) -> str | None:
+    if isinstance(value, bool) or value in (0, 1) and isinstance(value, int):
+        return None
+    if isinstance(value, str) and value.strip().lower() in _YES_NO:
+        return None
+    return f"{name} {value!r} must be yes or no (True/False, 1/0)"
+
+
+def _path(kind: str) -> Check:
+    """A path or None (or "", as ``-D name=`` gives it); ``kind`` says what it names."""
+
+    def check(name: str, value: Any) -> str | None:
+        if value is None or value == "" or isinstance(value, str) and value.strip():
+            return None
+        return f"{name} {value!r} must be a {kind} name (a string) or None"
+
+    return check
+
+
+_MODULE = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*")
+
+
+def _module_names(name: str, value: Any) -> str | None:
+    if isinstance(value, str):
+        names = [part.strip().removesuffix(".*") for part in value.split(",") if part.strip()]
+        return (
+            f"{name} must be a list of module names, such as {names or ['mypackage']!r}, "
+            f"not the string {value!r}"
+        )
+    if not isinstance(value, list | tuple):
+        return f"{name} must be a list of module names, not {value!r}"
+    for item in value:
+        if item == "*" or isinstance(item, str) and _MODULE.fullmatch(item):
+            continue
+        if isinstance(item, str) and _MODULE.fullmatch(item.removesuffix(".*")):
+            return (
+                f"{name}: {item!r} is not a module name; write {item.removesuffix('.*')!r} "
+                "(a name allows its submodules)"
+            )
+        return f"{name}: {item!r} is not a module name (such as 'mypackage.models'), nor '*'"
+    return None
 
 
 CONFIG_VALUES = (
@@ -29,15 +113,16 @@ CONFIG_VALUES = (
         "modelsummary_on_drift",
         "error",
         "",
-        ENUM("error", "warning"),
+        *_one_of("error", "warning"),
         '"error" fails the build when a page\'s promise does not match the code; '
         '"warning" only warns (and fails with -W).',
     ),
     ConfigValue(
         "modelsummary_timeout",
-        300.0,
+        300,  # an int, so that Sphinx turns ``-D modelsummary_timeout=60`` into 60
         "",
         (int, float),
+        _seconds,
         "Seconds a builder may run before it is stopped, counted from when its worker begins it; "
         "the `:timeout:` option overrides it.",
     ),
@@ -46,6 +131,7 @@ CONFIG_VALUES = (
         True,
         "env",
         (bool,),
+        _true_or_false,
         "Build models without allocating weights (keras.StatelessScope); False always builds "
         "with real weights, as `:full-build:` does for one directive.",
     ),
@@ -53,7 +139,7 @@ CONFIG_VALUES = (
         "modelsummary_keras_backend",
         None,
         "env",
-        ENUM(None, "tensorflow", "jax", "torch"),
+        *_one_of(None, *KERAS_BACKENDS),
         'The Keras 3 backend models are built with: "tensorflow", "jax" or "torch"; None uses '
         "the one Keras would pick (the KERAS_BACKEND environment variable, else "
         "~/.keras/keras.json, else TensorFlow).",
@@ -63,6 +149,7 @@ CONFIG_VALUES = (
         None,
         "",
         (str, type(None)),
+        _path("folder"),
         "Folder of cached model reports; None keeps them in the build's doctree folder.",
     ),
     ConfigValue(
@@ -70,6 +157,7 @@ CONFIG_VALUES = (
         None,
         "",
         (str, type(None)),
+        _path("file"),
         "Path, relative to the docs folder, of a JSON file that records every documented "
         "model's counts; a build whose counts differ reports drift.",
     ),
@@ -78,13 +166,14 @@ CONFIG_VALUES = (
         False,
         "",
         (bool, int, str),
+        _yes_or_no,
         "Rewrite the lockfile with the counts of this build (`-D modelsummary_update_lockfile=1`).",
     ),
     ConfigValue(
         "modelsummary_formula_render",
         "html",
         "",
-        ENUM("html", "mathjax"),
+        *_one_of("html", "mathjax"),
         'How HTML pages show formulas: "html" writes them as HTML (italic symbols, '
         'subscripts), readable offline and without JavaScript; "mathjax" leaves them to '
         "MathJax, as Sphinx's math does.",
@@ -94,6 +183,7 @@ CONFIG_VALUES = (
         None,
         "env",
         (str, type(None)),
+        _path("folder"),
         "Folder, relative to the docs folder, of the committed snapshot: one JSON report per "
         "documented model, so the docs build without the framework (see execution_mode).",
     ),
@@ -101,7 +191,7 @@ CONFIG_VALUES = (
         "modelsummary_execution_mode",
         "auto",
         "env",
-        ENUM("auto", "off", "force"),
+        *_one_of("auto", "off", "force"),
         '"auto" builds a model when neither the cache nor a fresh snapshot entry has it; '
         '"off" never builds and renders from the snapshot; "force" always builds.',
     ),
@@ -110,6 +200,7 @@ CONFIG_VALUES = (
         False,
         "env",
         (bool, int, str),
+        _yes_or_no,
         "Build every model and rewrite the snapshot, removing unused entries "
         "(`-D modelsummary_update_snapshot=1`).",
     ),
@@ -118,6 +209,7 @@ CONFIG_VALUES = (
         [],
         "env",
         (list, tuple),
+        _module_names,
         "Modules a page may call besides the project's own and the known model zoos "
         "(keras.applications, keras_hub, torchvision.models, ...); a name allows its submodules, "
         '"*" allows everything. Anything else is refused before it is imported.',
@@ -126,7 +218,7 @@ CONFIG_VALUES = (
         "modelsummary_diagram_format",
         "svg",
         "env",
-        ENUM("svg", "png"),
+        *_one_of("svg", "png"),
         'Image format of `model-diagram` for HTML: "svg" or "png" (LaTeX always gets PDF).',
     ),
 )
@@ -135,3 +227,50 @@ CONFIG_VALUES = (
 def register(app: Sphinx) -> None:
     for value in CONFIG_VALUES:
         app.add_config_value(value.name, value.default, value.rebuild, types=value.types)
+    app.connect("config-inited", check_config)
+
+
+def check_config(app: Sphinx, config: Config) -> None:
+    """``config-inited``: each wrong ``modelsummary_*`` value, and each name in ``conf.py`` that
+    is none of them, is an error at its line that fails the build; the build goes on with the
+    default in a wrong value's place (the strictest for the allowlist), so every page is
+    still checked and every other problem still reported."""
+    path = os.path.join(app.confdir, "conf.py") if app.confdir else ""
+    lines = _assigned_lines(path)
+    known = [value.name for value in CONFIG_VALUES]
+    problems = [(name, _unknown(name, known)) for name in lines if name not in known]
+    for value in CONFIG_VALUES:
+        problem = value.check(value.name, getattr(config, value.name))
+        if problem:
+            setattr(config, value.name, value.default)
+            problems.append((value.name, problem))
+    for name, problem in problems:
+        logger.error(problem, location=f"{path}:{lines[name]}" if name in lines else None)
+    if problems:
+        app.connect("build-finished", _fail_build)
+
+
+def _unknown(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"{name} is not a configuration value of sphinx-modelsummary{hint}"
+
+
+def _assigned_lines(path: str) -> dict[str, int]:
+    """The line of each ``modelsummary_*`` name assigned at the top of ``conf.py``."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            tree = ast.parse(file.read())
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            for target in getattr(statement, "targets", None) or [statement.target]:
+                if isinstance(target, ast.Name) and target.id.startswith("modelsummary_"):
+                    lines.setdefault(target.id, statement.lineno)
+    return lines
+
+
+def _fail_build(app: Sphinx, exception: BaseException | None) -> None:
+    app.statuscode = 1

@@ -15,7 +15,7 @@ from docutils.parsers.rst import directives
 from ..checks import COUNTS, Expectation, parse_expectation
 from ..errors import ModelSummaryError
 from ..report import Shape
-from ..request import INPUT_DTYPES
+from ..request import INPUT_DTYPES, timeout_problem
 from ..target import parse_shape_spec
 
 
@@ -165,7 +165,8 @@ def _parse_timeout(text: str | None) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise OptionError(f":timeout: {text!r} must be a positive number of seconds")
+        raise OptionError(f":timeout: {text!r} must be a number of seconds") from None
+    problem = timeout_problem(value)
+    if problem:
+        raise OptionError(f":timeout: {text!r} {problem}")
     return value
