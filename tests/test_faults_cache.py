@@ -29,12 +29,16 @@ from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 
 ROOTS = Path(__file__).parent / "roots"
-TESTS = Path(__file__).parent
 REFRESH = "run python -m sphinx_modelsummary snapshot docs to write it again"
 
 
-def _entry_path(folder: Path, name: str = "small") -> Path:
-    return next((folder / "docs" / "_models").glob(f"snapmodels.nets.{name}-*.json"))
+#: The layers of ``snapmodels.nets:small``, by path.
+SMALL_LAYERS = ("features", "hidden", "out")
+
+
+def _entry_path(folder: Path) -> Path:
+    """The snapshot entry of ``snapmodels.nets:small``."""
+    return next((folder / "docs" / "_models").glob("snapmodels.nets.small-*.json"))
 
 
 def _layer(data: dict, path: str) -> dict:
@@ -68,14 +72,10 @@ def _set(path: tuple, value) -> Callable[[dict], None]:
     def edit(data: dict) -> None:
         place = data
         for key in path[:-1]:
-            place = _layer(data, key) if key in ("hidden", "out") else place[key]
+            place = _layer(data, key) if key in SMALL_LAYERS else place[key]
         place[path[-1]] = value
 
     return edit
-
-
-def _drop(key: str) -> Callable[[dict], None]:
-    return lambda data: data.pop(key)
 
 
 SNAPSHOT_FAULTS = {
@@ -134,7 +134,7 @@ SNAPSHOT_FAULTS = {
         "cannot be read (ValueError: the report has no field 'totals')",
     ),
     "digest-missing": (
-        _drop("digest"),
+        lambda data: data.pop("digest"),
         "cannot be read (ValueError: it records no digest of its report)",
     ),
     "written-before-digests": (
@@ -246,10 +246,9 @@ CACHE_FAULTS = {
 
 @pytest.mark.parametrize("fault", sorted(CACHE_FAULTS))
 def test_a_cache_entry_not_as_written_for_this_request_is_built_again_with_a_warning(
-    tmp_path, monkeypatch, fault
+    tmp_path, fault
 ):
     """The real engine, a real Keras model: the entry is verified when it is read."""
-    monkeypatch.syspath_prepend(str(TESTS))
     cache = tmp_path / "cache"
     request = _engine_request("builders:dense_chain(4)")
     first = Engine(cache_dir=str(cache), isolated=False).report(request)
@@ -346,8 +345,7 @@ def full_disk(tmp_path):
         subprocess.run(["umount", str(folder)], check=True)
 
 
-def test_a_full_disk_leaves_no_temporary_file_in_the_cache(full_disk, monkeypatch):
-    monkeypatch.syspath_prepend(str(TESTS))
+def test_a_full_disk_leaves_no_temporary_file_in_the_cache(full_disk):
     cache = full_disk / "cache"
     warnings: list[str] = []
     for _ in range(2):  # one build after another: nothing piles up
