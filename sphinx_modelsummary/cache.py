@@ -61,7 +61,7 @@ def extension_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def request_identity(request: BuildRequest) -> dict[str, Any]:
+def entry_identity(request: BuildRequest) -> dict[str, Any]:
     """What an entry is for: the request, the module file it names here, and the versions;
     as JSON data, equal to what an entry read back holds."""
     module_file = find_module(request.target.module)[0]
@@ -80,7 +80,7 @@ def request_identity(request: BuildRequest) -> dict[str, Any]:
 
 def request_key(request: BuildRequest) -> str:
     """The name of the request's entry in the cache folder."""
-    return _key(request_identity(request))
+    return _key(entry_identity(request))
 
 
 def _key(identity: dict[str, Any]) -> str:
@@ -132,13 +132,13 @@ class ReportCache:
 
     def has(self, request: BuildRequest) -> bool:
         """Whether an entry exists (it may still be stale: ``get`` checks its sources)."""
-        return self.enabled and os.path.exists(self._path(request_identity(request)))
+        return self.enabled and os.path.exists(self._path(entry_identity(request)))
 
     def get(self, request: BuildRequest) -> tuple[ModelReport, tuple[str, ...]] | None:
         """The cached report and its source files, if present, verified and still valid."""
         if not self.enabled:
             return None
-        identity = request_identity(request)
+        identity = entry_identity(request)
         path = self._path(identity)
         try:
             report, sources = self._read(path, identity)
@@ -180,7 +180,7 @@ class ReportCache:
     def put(self, request: BuildRequest, report: ModelReport, sources: tuple[str, ...]) -> None:
         if not self.enabled:
             return
-        identity = request_identity(request)
+        identity = entry_identity(request)
         entry: dict[str, Any] = {
             "request": identity,
             "digest": report.digest(),
