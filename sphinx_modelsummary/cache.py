@@ -26,7 +26,7 @@ from typing import Any
 
 from . import __version__
 from .files import write_atomically
-from .report import ModelReport
+from .report import ModelReport, report_digest
 from .request import BuildRequest, project_keras_backend
 from .sources import find_module
 
@@ -165,7 +165,7 @@ class ReportCache:
         report = ModelReport.from_dict(entry["report"])
         if entry.get("request") != identity or report.target != identity["target"]:
             raise ValueError(f"it holds a report of {report.target!r} written for another request")
-        if entry.get("digest") != report.digest():
+        if entry.get("digest") != report_digest(entry["report"]):
             raise ValueError("its report does not match its digest: it was changed after writing")
         problems = report.inconsistencies()
         if problems:

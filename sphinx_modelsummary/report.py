@@ -184,8 +184,7 @@ class ModelReport:
     def digest(self) -> str:
         """A SHA-256 of everything the report says except its timing: the same model built the
         same way has the same digest, and an entry that stores it can be verified on read."""
-        stable = dataclasses.replace(self, build_seconds=0.0).to_json()
-        return hashlib.sha256(stable.encode()).hexdigest()
+        return report_digest(self.to_dict())
 
     def inconsistencies(self) -> list[str]:
         """Where the report contradicts itself (a hand edit does this; a build never does).
@@ -264,6 +263,13 @@ class ModelReport:
     @classmethod
     def from_json(cls, text: str) -> ModelReport:
         return cls.from_dict(json.loads(text))
+
+
+def report_digest(data: dict[str, Any]) -> str:
+    """:meth:`ModelReport.digest` of a report's JSON data. Taken of the data as an entry stores
+    it, so an entry written before a field with a default was added still verifies."""
+    stable = {**data, "build_seconds": 0.0}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
 def _each(data: dict[str, Any], key: str, default: Any = None) -> list[Any]:

@@ -30,7 +30,7 @@ from typing import Any
 from .engine import BuildOutcome, Engine
 from .errors import BuildError, ModelSummaryError
 from .files import write_atomically
-from .report import ModelReport
+from .report import ModelReport, report_digest
 
 #: Version of the entry format; an entry of another format is unreadable (2: with a digest).
 SNAPSHOT_FORMAT = 2
@@ -139,10 +139,12 @@ class SnapshotEntry:
     text: str
     #: The report's digest as the entry records it.
     digest: str
+    #: The digest of the report as the entry holds it now.
+    report_digest: str
 
     def untrusted(self) -> str | None:
         """Why the report cannot be served (edited after writing, contradicting itself)."""
-        if self.digest != self.report.digest():
+        if self.digest != self.report_digest:
             return "its report does not match its digest: it was changed after `snapshot` wrote it"
         problems = self.report.inconsistencies()
         if problems:
@@ -238,6 +240,7 @@ class Snapshot:
             report=report,
             text=text,
             digest=digest,
+            report_digest=report_digest(data["report"]),
         )
 
     def write(self, request: Any, report: ModelReport, source_files: Iterable[str]) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sphinx_modelsummary.report import ModelReport
+from sphinx_modelsummary.report import ModelReport, report_digest
 
 ROOT = Path(__file__).parent / "roots" / "test-snapshot"
 BLOCKED = ("tensorflow", "keras", "tf_keras", "torch", "torchvision", "jax", "jaxlib")
@@ -175,6 +175,21 @@ def test_auto_mode_uses_a_fresh_snapshot_entry_instead_of_running_the_builder(pr
     done = sphinx(project)
     assert done.returncode == 0, done.stdout + done.stderr
     assert attempts(project) == []
+
+
+def test_an_entry_written_before_a_report_field_was_added_still_renders(project):
+    """The digest is taken of the report as the entry holds it: a field the report gained
+    later (here ``base_classes``, absent from every layer) does not make old entries "edited"."""
+    for entry in (project / "docs" / "_models").glob("*.json"):
+        data = json.loads(entry.read_text())
+        for layer in data["report"]["layers"]:
+            del layer["base_classes"]
+        data["digest"] = report_digest(data["report"])  # as the older version wrote it
+        entry.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    done = sphinx(project, "modelsummary_execution_mode=off")
+    assert done.returncode == 0, done.stderr
+    page = re.sub(r"<[^>]+>", "", (project / "html" / "index.html").read_text(encoding="utf-8"))
+    assert "The small model has 26 parameters." in page
 
 
 def test_check_reports_a_hand_edited_entry_as_drift_naming_the_entry(project):
