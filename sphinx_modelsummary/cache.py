@@ -1,11 +1,15 @@
 """The report cache: one JSON file per build request, valid while its sources are unchanged.
 
-An entry's key covers the target text, the options that change the build and
-the versions of the frameworks and of this extension; the entry records a hash
-of the code of every project source file the builder imported (of its syntax
-tree, for Python: comments and layout do not count), and is used only while all
-of them still hash the same. Entries are written atomically, so concurrent
-builds sharing a folder never read half a file.
+An entry's key covers the target text, the file its module is found in here
+(two checkouts sharing a cache folder never share an entry), the options that
+change the build and the versions of the frameworks and of this extension; the
+entry records a hash of the code of every project source file the builder
+imported (of its syntax tree, for Python: comments and layout do not count),
+and is used only while all of them still hash the same. Each entry also holds
+what it was keyed by and its report's digest, and is verified on read: an
+entry of another request, edited or inconsistent is built again, with a
+warning. Entries are written atomically, so concurrent builds sharing a folder
+never read half a file, and a failed write leaves no file behind.
 """
 
 from __future__ import annotations
@@ -15,15 +19,16 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections import OrderedDict
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
 from . import __version__
-from .report import ModelReport
+from .files import write_atomically
+from .report import ModelReport, report_digest
 from .request import BuildRequest, project_keras_backend
+from .sources import find_module
 
 #: How many parsed entries a cache keeps in memory.
 _PARSED_KEPT = 8
@@ -56,9 +61,13 @@ def extension_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def request_key(request: BuildRequest) -> str:
+def entry_identity(request: BuildRequest) -> dict[str, Any]:
+    """What an entry is for: the request, the module file it names here, and the versions;
+    as JSON data, equal to what an entry read back holds."""
+    module_file = find_module(request.target.module)[0]
     identity = {
         "target": str(request.target),
+        "module_file": module_file and os.path.realpath(module_file),
         "input_shapes": request.input_shapes,
         "input_dtype": request.input_dtype,
         "shape_only": request.shape_only,
@@ -66,6 +75,15 @@ def request_key(request: BuildRequest) -> str:
         "frameworks": framework_versions(),
         "extension": extension_fingerprint(),
     }
+    return json.loads(json.dumps(identity))
+
+
+def request_key(request: BuildRequest) -> str:
+    """The name of the request's entry in the cache folder."""
+    return _key(entry_identity(request))
+
+
+def _key(identity: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -109,20 +127,21 @@ class ReportCache:
             OrderedDict()
         )
 
-    def _path(self, request: BuildRequest) -> str:
-        return os.path.join(self.folder, f"{request_key(request)}.json")
+    def _path(self, identity: dict[str, Any]) -> str:
+        return os.path.join(self.folder, f"{_key(identity)}.json")
 
     def has(self, request: BuildRequest) -> bool:
         """Whether an entry exists (it may still be stale: ``get`` checks its sources)."""
-        return self.enabled and os.path.exists(self._path(request))
+        return self.enabled and os.path.exists(self._path(entry_identity(request)))
 
     def get(self, request: BuildRequest) -> tuple[ModelReport, tuple[str, ...]] | None:
-        """The cached report and its source files, if present and still valid."""
+        """The cached report and its source files, if present, verified and still valid."""
         if not self.enabled:
             return None
-        path = self._path(request)
+        identity = entry_identity(request)
+        path = self._path(identity)
         try:
-            report, sources = self._read(path)
+            report, sources = self._read(path, identity)
         except (FileNotFoundError, NotADirectoryError):
             return None  # not cached yet (or no cache folder at all)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -133,17 +152,26 @@ class ReportCache:
             return None
         return report, tuple(sorted(sources))
 
-    def _read(self, path: str) -> tuple[ModelReport, dict[str, str]]:
+    def _read(self, path: str, identity: dict[str, Any]) -> tuple[ModelReport, dict[str, str]]:
+        """The entry's report and sources; ValueError when it is not this request's, or its
+        report is not the one written (an edit, a half-merged file, another tool)."""
         stat = os.stat(path)
-        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # writes replace the file
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # writes replace the file
         known = self._parsed.get(path)
-        if known is not None and known[0] == identity:
+        if known is not None and known[0] == version:
             return known[1], known[2]
         with open(path, encoding="utf-8") as file:
             entry = json.load(file)
         report = ModelReport.from_dict(entry["report"])
+        if entry.get("request") != identity or report.target != identity["target"]:
+            raise ValueError(f"it holds a report of {report.target!r} written for another request")
+        if entry.get("digest") != report_digest(entry["report"]):
+            raise ValueError("its report does not match its digest: it was changed after writing")
+        problems = report.inconsistencies()
+        if problems:
+            raise ValueError(f"its report contradicts itself: {'; '.join(problems)}")
         sources: dict[str, str] = dict(entry["sources"])
-        self._parsed[path] = (identity, report, sources)
+        self._parsed[path] = (version, report, sources)
         self._parsed.move_to_end(path)
         while len(self._parsed) > _PARSED_KEPT:
             self._parsed.popitem(last=False)
@@ -152,16 +180,15 @@ class ReportCache:
     def put(self, request: BuildRequest, report: ModelReport, sources: tuple[str, ...]) -> None:
         if not self.enabled:
             return
+        identity = entry_identity(request)
         entry: dict[str, Any] = {
+            "request": identity,
+            "digest": report.digest(),
             "report": report.to_dict(),
             "sources": {source: file_hash(source) for source in sources},
         }
         try:
-            os.makedirs(self.folder, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(entry, file, sort_keys=True)
-            os.replace(temporary, self._path(request))
+            write_atomically(self._path(identity), json.dumps(entry, sort_keys=True).encode())
         except OSError as error:
             self.enabled = False
             self.warn(

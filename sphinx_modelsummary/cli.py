@@ -172,7 +172,10 @@ def _snapshot(options: argparse.Namespace) -> int:
     """
     from sphinx.cmd.build import build_main
 
+    from .sphinx.snapshot import require_snapshot_dir
+
     _docs_folder(options.sourcedir)
+    require_snapshot_dir(options.sourcedir)
     outdir = os.path.join(options.sourcedir, "_build", "modelcheck")  # as check: one cache
     mode = "force" if options.force else "auto"  # whatever conf.py says (it may say "off")
     settings = ["-D", "modelsummary_update_snapshot=1", "-D", f"modelsummary_execution_mode={mode}"]

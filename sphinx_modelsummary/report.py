@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import re
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,12 +181,68 @@ class ModelReport:
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
 
+    def digest(self) -> str:
+        """A SHA-256 of everything the report says except its timing: the same model built the
+        same way has the same digest, and an entry that stores it can be verified on read."""
+        return report_digest(self.to_dict())
+
+    def inconsistencies(self) -> list[str]:
+        """Where the report contradicts itself (a hand edit does this; a build never does).
+
+        Every row's count is its own weights (those it does not share) plus its
+        child rows', trainable plus non-trainable, and the rows add up to no more
+        than the totals (a model's own weights, outside every layer, have no row).
+        """
+        found = []
+        totals = self.totals
+        if totals.params != totals.trainable + totals.non_trainable:
+            found.append(
+                f"total params {totals.params} is not trainable {totals.trainable} + "
+                f"non-trainable {totals.non_trainable}"
+            )
+        for layer in self.layers:
+            children = self.children(layer.path)
+            own = [weight for weight in layer.weights if weight.shared_with is None]
+            expected = sum(weight.size for weight in own) + sum(row.params for row in children)
+            trainable = sum(weight.size for weight in own if weight.trainable) + sum(
+                row.trainable for row in children
+            )
+            if (layer.params, layer.trainable) != (expected, trainable):
+                found.append(
+                    f"layer {layer.path!r} says {layer.params} params ({layer.trainable} "
+                    f"trainable), its weights and rows hold {expected} ({trainable} trainable)"
+                )
+            if layer.params != layer.trainable + layer.non_trainable:
+                found.append(f"layer {layer.path!r}: params is not trainable + non-trainable")
+        for count in ("params", "trainable", "non_trainable"):
+            rows = sum(getattr(layer, count) for layer in self.top_level_layers())
+            if rows > getattr(totals, count):
+                found.append(
+                    f"the rows hold {rows} {count.replace('_', '-')} params, "
+                    f"more than the total {getattr(totals, count)}"
+                )
+        return found
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelReport:
+        """The report of JSON data; ValueError, naming the field, for data of another shape."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a report is a JSON object, not {type(data).__name__}")
         if data.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(
                 f"report schema {data.get('schema_version')!r} is not {SCHEMA_VERSION}"
             )
+        try:
+            report = cls._of_dict(data)
+        except KeyError as error:
+            raise ValueError(f"the report has no field {error.args[0]!r}") from None
+        except (TypeError, AttributeError) as error:
+            raise ValueError(f"the report is not as written ({error})") from None
+        _check_types(report, ModelReport, "report")
+        return report
+
+    @classmethod
+    def _of_dict(cls, data: dict[str, Any]) -> ModelReport:
         return cls(
             target=data["target"],
             name=data["name"],
@@ -192,12 +251,12 @@ class ModelReport:
             framework_version=data["framework_version"],
             build_mode=data["build_mode"],
             build_seconds=data["build_seconds"],
-            inputs=tuple(_tensor_info(item) for item in data["inputs"]),
-            outputs=tuple(_tensor_info(item) for item in data["outputs"]),
-            layers=tuple(_layer(item) for item in data["layers"]),
-            edges=tuple(Edge(**item) for item in data["edges"]),
+            inputs=tuple(_tensor_info(item) for item in _each(data, "inputs")),
+            outputs=tuple(_tensor_info(item) for item in _each(data, "outputs")),
+            layers=tuple(_layer(item) for item in _each(data, "layers")),
+            edges=tuple(Edge(**item) for item in _each(data, "edges")),
             totals=Totals(**data["totals"]),
-            formula_disagreements=tuple(data.get("formula_disagreements", ())),
+            formula_disagreements=tuple(_each(data, "formula_disagreements", ())),
             schema_version=data["schema_version"],
         )
 
@@ -206,8 +265,82 @@ class ModelReport:
         return cls.from_dict(json.loads(text))
 
 
+def report_digest(data: dict[str, Any]) -> str:
+    """:meth:`ModelReport.digest` of a report's JSON data. Taken of the data as an entry stores
+    it, so an entry written before a field with a default was added still verifies."""
+    stable = {**data, "build_seconds": 0.0}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
+
+
+def _each(data: dict[str, Any], key: str, default: Any = None) -> list[Any]:
+    """The list under ``key`` (or ``default`` when absent); ValueError for anything else."""
+    value = data[key] if default is None else data.get(key, default)
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{key} is {_shown(value)}, not a list")
+    return list(value)
+
+
 def _shape(value: Any) -> Shape:
-    return tuple(None if dim is None else int(dim) for dim in value)
+    if not isinstance(value, list | tuple) or not all(
+        dim is None or (type(dim) is int and dim >= 0) for dim in value
+    ):
+        raise ValueError(f"a shape is a list of sizes (or null), not {_shown(value)}")
+    return tuple(value)
+
+
+def _check_types(value: Any, hint: Any, where: str) -> None:
+    """Raise ValueError naming ``where`` when ``value`` is not of the annotated type ``hint``:
+    JSON of the right shape may still say ``"params": "lots"``."""
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, hint):
+            raise ValueError(f"{where} is {_shown(value)}, not an object")
+        for name, field_hint in _field_hints(hint).items():
+            _check_types(getattr(value, name), field_hint, f"{where}.{name}")
+    elif origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return
+        _check_types(value, next(item for item in options if item is not type(None)), where)
+    elif origin is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(value, tuple) or (args[-1:] != (Ellipsis,) and len(args) != len(value)):
+            raise ValueError(f"{where} is {_shown(value)}, not a list")
+        for index, item in enumerate(value):
+            label = item.path if isinstance(item, Layer) and isinstance(item.path, str) else index
+            hint_of_item = args[0] if args[-1:] == (Ellipsis,) else args[index]
+            _check_types(item, hint_of_item, f"{where}[{label}]")
+    elif origin is dict:
+        key_hint, value_hint = typing.get_args(hint)
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} is {_shown(value)}, not an object")
+        for key, item in value.items():
+            _check_types(key, key_hint, f"{where} key")
+            _check_types(item, value_hint, f"{where}.{key}")
+    elif hint is int:
+        if type(value) is not int or value < 0:
+            raise ValueError(f"{where} is {_shown(value)}, not a count")
+    elif hint is float:
+        if type(value) not in (int, float):
+            raise ValueError(f"{where} is {_shown(value)}, not a number")
+    elif hint in (str, bool, type(None)) and type(value) is not hint:
+        expected = {str: "a string", bool: "true or false", type(None): "null"}[hint]
+        raise ValueError(f"{where} is {_shown(value)}, not {expected}")
+
+
+@functools.cache
+def _field_hints(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as the JSON shows it, when short."""
+    try:
+        text = json.dumps(value)
+    except TypeError:
+        text = ""
+    return text if text and len(text) <= 40 else f"a {type(value).__name__}"
 
 
 def _tensor_info(data: dict[str, Any]) -> TensorInfo:
@@ -221,7 +354,7 @@ def _weight(data: dict[str, Any]) -> Weight:
 def _formula(data: dict[str, Any] | None) -> Formula | None:
     if data is None:
         return None
-    terms = tuple(Term(**{**term, "shape": _shape(term["shape"])}) for term in data["terms"])
+    terms = tuple(Term(**{**term, "shape": _shape(term["shape"])}) for term in _each(data, "terms"))
     return Formula(**{**data, "terms": terms})
 
 
@@ -230,19 +363,17 @@ def _layer(data: dict[str, Any]) -> Layer:
         **{
             **data,
             "output_shapes": tuple(
-                tuple(_shape(shape) for shape in call) for call in data["output_shapes"]
+                tuple(_shape(shape) for shape in call) for call in _each(data, "output_shapes")
             ),
             "input_shapes": tuple(
-                tuple(_shape(shape) for shape in call) for call in data["input_shapes"]
+                tuple(_shape(shape) for shape in call) for call in _each(data, "input_shapes")
             ),
-            "inbound": tuple(data["inbound"]),
-            "weights": tuple(_weight(item) for item in data["weights"]),
-            "buffers": tuple(_weight(item) for item in data.get("buffers", ())),
+            "inbound": tuple(_each(data, "inbound")),
+            "weights": tuple(_weight(item) for item in _each(data, "weights")),
+            "buffers": tuple(_weight(item) for item in _each(data, "buffers", ())),
             "formula": _formula(data.get("formula")),
-            "inbound_calls": tuple(
-                (source, int(call)) for source, call in data.get("inbound_calls", ())
-            ),
-            "base_classes": tuple(data.get("base_classes", ())),
+            "inbound_calls": tuple(tuple(pair) for pair in _each(data, "inbound_calls", ())),
+            "base_classes": tuple(_each(data, "base_classes", ())),
         }
     )
 

@@ -2,8 +2,10 @@
 
 One JSON file per documented build request, in a folder next to ``conf.py``
 that is meant to be committed. A file holds the request, the report (without
-its timing, so two writes of the same model are byte-identical) and a hash of
-every project source file the builder imported. The files are named by the
+its timing, so two writes of the same model are byte-identical), the report's
+digest and a hash of every project source file the builder imported. An entry
+whose report does not match its digest or contradicts itself (a hand edit, a
+merge conflict resolved by hand) is never served. The files are named by the
 path of the source inside its package (``example_project/fire.py``), never by
 an absolute path, so a snapshot written on one machine is checked on another,
 and a source is found again without importing anything (no framework either).
@@ -21,23 +23,25 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .engine import BuildOutcome, Engine
 from .errors import BuildError, ModelSummaryError
-from .report import ModelReport
+from .files import write_atomically
+from .report import ModelReport, report_digest
 
-#: Version of the entry format; an entry of another format is unreadable.
-SNAPSHOT_FORMAT = 1
+#: Version of the entry format; an entry of another format is unreadable (2: with a digest).
+SNAPSHOT_FORMAT = 2
 _SUFFIX = ".json"
 #: Report fields that differ between two builds of the same code, and the value stored instead.
 _UNSTABLE = {"build_seconds": 0.0}
 #: Report fields ``check`` does not compare: another framework version in CI is not drift.
 _NOT_COMPARED = ("framework_version",)
 _MAX_DIFFERENCES = 5
+#: The totals a drift message names first: the counts the pages promise.
+_COUNTS_FIRST = ("report.totals.params", "report.totals.trainable", "report.totals.non_trainable")
 
 
 class SnapshotError(ModelSummaryError):
@@ -133,6 +137,19 @@ class SnapshotEntry:
     report: ModelReport
     #: The file's text, to tell a hand edit from what a write produces.
     text: str
+    #: The report's digest as the entry records it.
+    digest: str
+    #: The digest of the report as the entry holds it now.
+    report_digest: str
+
+    def untrusted(self) -> str | None:
+        """Why the report cannot be served (edited after writing, contradicting itself)."""
+        if self.digest != self.report_digest:
+            return "its report does not match its digest: it was changed after `snapshot` wrote it"
+        problems = self.report.inconsistencies()
+        if problems:
+            return f"its report contradicts itself: {'; '.join(problems)}"
+        return None
 
     def stale_sources(self, search_path: Sequence[str] | None = None) -> list[str]:
         """What makes the entry stale: ``pkg/model.py changed``, ``pkg/model.py is not found``."""
@@ -163,6 +180,7 @@ def entry_data(request: Any, report: ModelReport, source_files: Iterable[str]) -
         "request": request_identity(request),
         "sources": sources,
         "report": stable_report(report),
+        "digest": report.digest(),
     }
 
 
@@ -196,7 +214,9 @@ class Snapshot:
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as error:
-            raise SnapshotError(f"the snapshot entry {path} cannot be read ({error})") from None
+            raise SnapshotError(
+                f"the snapshot entry {display_path(path)} cannot be read ({error})"
+            ) from None
         try:
             data = json.loads(text)
             if data.get("format") != SNAPSHOT_FORMAT:
@@ -204,9 +224,13 @@ class Snapshot:
             sources = {str(name): str(digest) for name, digest in data["sources"].items()}
             report = ModelReport.from_dict(data["report"])
             recorded = dict(data["request"])
+            digest = data.get("digest")
+            if not isinstance(digest, str):
+                raise ValueError("it records no digest of its report")
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise SnapshotError(
-                f"the snapshot entry {path} cannot be read ({type(error).__name__}: {error})"
+                f"the snapshot entry {display_path(path)} cannot be read "
+                f"({type(error).__name__}: {error})"
             ) from None
         return SnapshotEntry(
             name=entry_name(request),
@@ -215,6 +239,8 @@ class Snapshot:
             sources=sources,
             report=report,
             text=text,
+            digest=digest,
+            report_digest=report_digest(data["report"]),
         )
 
     def write(self, request: Any, report: ModelReport, source_files: Iterable[str]) -> bool:
@@ -232,15 +258,7 @@ class Snapshot:
         except OSError:
             pass  # absent or unreadable: write it
         try:
-            os.makedirs(self.folder, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-                    file.write(text)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            write_atomically(path, text.encode())
         except OSError as error:
             raise SnapshotError(f"cannot write the snapshot entry {path} ({error})") from None
         return True
@@ -275,15 +293,28 @@ def differences(
     """How an entry differs from what a fresh write of this live build would hold.
 
     Empty when the entry is exactly what ``snapshot`` would write (apart from
-    the framework version); otherwise one line per difference, first the
-    recorded sources, then the report's fields by their JSON path.
+    the framework version); otherwise one line per difference: first why the
+    entry cannot be trusted, then the totals (a changed count never hides
+    behind the layers it comes from), the recorded sources, the request, and
+    the report's other fields by their JSON path.
     """
     fresh = json.loads(entry_text(entry_data(request, report, source_files)))
     try:
         recorded = json.loads(entry.text)
     except ValueError:
         return ["the file is not JSON"]
-    found = []
+    untrusted = entry.untrusted()
+    found = [untrusted] if untrusted else []
+    live_report, saved_report = dict(fresh["report"]), dict(recorded.get("report", {}))
+    for key in _NOT_COMPARED:
+        saved_report.pop(key, None)
+        live_report.pop(key, None)
+    fields = _differing_paths(saved_report, live_report, "report")
+    totals = sorted(
+        (field for field in fields if field[0].startswith("report.totals.")),
+        key=lambda field: _COUNTS_FIRST.index(field[0]) if field[0] in _COUNTS_FIRST else 3,
+    )
+    found += [f"{path}: snapshot {saved}, live {live}" for path, saved, live in totals]
     for name in sorted(set(recorded.get("sources", {})) | set(fresh["sources"])):
         before, after = recorded.get("sources", {}).get(name), fresh["sources"].get(name)
         if before is None:
@@ -294,12 +325,11 @@ def differences(
             found.append(f"{name} changed")
     if recorded.get("request") != fresh["request"]:
         found.append(f"request: the entry records {recorded.get('request')}")
-    live_report, saved_report = dict(fresh["report"]), dict(recorded.get("report", {}))
-    for key in _NOT_COMPARED:
-        saved_report.pop(key, None)
-        live_report.pop(key, None)
-    fields = _differing_paths(saved_report, live_report, "report")
-    found += [f"{path}: snapshot {saved}, live {live}" for path, saved, live in fields]
+    found += [
+        f"{path}: snapshot {saved}, live {live}"
+        for path, saved, live in fields
+        if (path, saved, live) not in totals
+    ]
     if not found and entry_text(recorded) != entry.text:
         found.append("the file was edited by hand (it is not as `snapshot` writes it)")
     if len(found) > _MAX_DIFFERENCES:
@@ -431,8 +461,17 @@ class SnapshotReports:
         return self._outcome_of(entry)
 
     def _outcome_of(self, entry: SnapshotEntry) -> SnapshotOutcome:
+        """The entry's report, once verified: an entry that fails is an error, never a page."""
         # The page depends on the entry and on the sources: editing either re-reads it.
         files = (*entry.source_files(), entry.path)
+        untrusted = entry.untrusted()
+        if untrusted:
+            raise BuildError(
+                "snapshot",
+                f"the snapshot entry {display_path(entry.path)} cannot be used: {untrusted}; "
+                f"{self.refresh} to write it again",
+                files,
+            )
         outcome = BuildOutcome(report=entry.report, source_files=files, cached=True)
         return SnapshotOutcome(outcome)
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from sphinx_modelsummary.report import ModelReport, report_digest
+
 ROOT = Path(__file__).parent / "roots" / "test-snapshot"
 BLOCKED = ("tensorflow", "keras", "tf_keras", "torch", "torchvision", "jax", "jaxlib")
 
@@ -175,6 +177,21 @@ def test_auto_mode_uses_a_fresh_snapshot_entry_instead_of_running_the_builder(pr
     assert attempts(project) == []
 
 
+def test_an_entry_written_before_a_report_field_was_added_still_renders(project):
+    """The digest is taken of the report as the entry holds it: a field the report gained
+    later (here ``base_classes``, absent from every layer) does not make old entries "edited"."""
+    for entry in (project / "docs" / "_models").glob("*.json"):
+        data = json.loads(entry.read_text())
+        for layer in data["report"]["layers"]:
+            del layer["base_classes"]
+        data["digest"] = report_digest(data["report"])  # as the older version wrote it
+        entry.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    done = sphinx(project, "modelsummary_execution_mode=off")
+    assert done.returncode == 0, done.stderr
+    page = re.sub(r"<[^>]+>", "", (project / "html" / "index.html").read_text(encoding="utf-8"))
+    assert "The small model has 26 parameters." in page
+
+
 def test_check_reports_a_hand_edited_entry_as_drift_naming_the_entry(project):
     small = next((project / "docs" / "_models").glob("snapmodels.nets.small-*.json"))
     shutil.copy(small, small.with_name("stray-000000000000.json"))
@@ -235,21 +252,35 @@ def test_rewriting_removes_entries_no_page_uses_and_keeps_those_whose_builder_fa
     assert "removed 1 unused: snapmodels.nets.wide-" in done.stdout
 
 
+def one_more_bias(entry: Path) -> None:
+    """Rewrite a cache entry as another build of the extension might have written it: one more
+    output bias, the counts and the digest to match (an entry edited any other way is refused).
+    """
+    data = json.loads(entry.read_text())
+    report = data["report"]
+    out = next(layer for layer in report["layers"] if layer["path"] == "out")
+    bias = next(weight for weight in out["weights"] if weight["name"] == "bias")
+    bias["shape"][0] += 1
+    for counts in (out, report["totals"]):
+        counts["params"] += 1
+        counts["trainable"] += 1
+    data["digest"] = ModelReport.from_dict(report).digest()
+    entry.write_text(json.dumps(data))
+
+
 def test_force_ignores_a_stale_cache(project):
     shutil.rmtree(project / "docs" / "_models")
     settings = ("modelsummary_cache_dir=cache",)
     assert sphinx(project, *settings, blocked=False).returncode == 0
     for entry in (project / "cache").glob("*.json"):
-        data = json.loads(entry.read_text())
-        if data["report"]["name"] == "small":
-            data["report"]["totals"]["params"] = 999
-            entry.write_text(json.dumps(data))
+        if json.loads(entry.read_text())["report"]["name"] == "small":
+            one_more_bias(entry)
     index = project / "docs" / "index.rst"
     index.write_text(index.read_text().replace("   :expect-params: 26\n", ""))
 
     done = sphinx(project, *settings, blocked=False)
     page = (project / "html" / "index.html").read_text(encoding="utf-8")
-    assert "The small model has 999 parameters." in re.sub(r"<[^>]+>", "", page)
+    assert "The small model has 27 parameters." in re.sub(r"<[^>]+>", "", page)
 
     done = sphinx(project, *settings, "modelsummary_execution_mode=force", blocked=False)
     assert done.returncode == 0, done.stderr
@@ -262,10 +293,8 @@ def test_check_compares_every_entry_even_when_no_page_changed_since_the_last_che
     assert run(["-m", "sphinx_modelsummary", "check", "docs"], project).returncode == 0
     cache = project / "docs/_build/modelcheck/.doctrees/modelsummary-cache"
     for entry in cache.glob("*.json"):  # what a new Keras release might now build
-        data = json.loads(entry.read_text())
-        if data["report"]["name"] == "wide":
-            data["report"]["totals"]["params"] = 51
-            entry.write_text(json.dumps(data))
+        if json.loads(entry.read_text())["report"]["name"] == "wide":
+            one_more_bias(entry)
     done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
     assert done.returncode == 1
     assert re.search(

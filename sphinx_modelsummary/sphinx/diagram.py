@@ -8,16 +8,15 @@ text builder prints the alt text.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 
+from ..files import write_atomically
 from ..render.interactive import box_areas
 from ..render.layout import LayoutOptions, alt_text, layout
 from ..report import ModelReport
@@ -151,8 +150,7 @@ def _file_stem(report: ModelReport, drawing: Any, fmt: str) -> str:
     The format is part of the name, so that a page showing one model both as SVG
     and as PNG gets each (HTML builders pick the first candidate they know).
     """
-    stable = dataclasses.replace(report, build_seconds=0.0).to_json()
-    digest = hashlib.sha256((stable + repr(drawing) + fmt).encode()).hexdigest()[:16]
+    digest = hashlib.sha256((report.digest() + repr(drawing) + fmt).encode()).hexdigest()[:16]
     return f"model-{digest}"
 
 
@@ -171,22 +169,3 @@ def is_complete(path: str, fmt: str) -> bool:
     except OSError:
         return False
     return size > 0 and tail.rstrip().endswith(_ENDINGS[fmt])
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a partial file at ``path``.
-
-    The temporary name starts with a dot, so Sphinx's search for the image's
-    candidates (``model-HASH.*``) never picks it up, and an interrupted write
-    leaves at most that hidden file behind, which is removed when it can be.
-    """
-    folder, name = os.path.split(path)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise

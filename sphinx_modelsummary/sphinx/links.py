@@ -13,8 +13,6 @@ of its model stays a plain image.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -42,8 +40,7 @@ class diagram_image(nodes.image):  # noqa: N801 - docutils node naming
 
 def model_key(report: ModelReport) -> str:
     """The same model built the same way, the same key: what pairs a diagram with its table."""
-    stable = dataclasses.replace(report, build_seconds=0.0).to_json()
-    return hashlib.sha256(stable.encode()).hexdigest()[:16]
+    return report.digest()[:16]
 
 
 class LinkDiagrams(SphinxPostTransform):

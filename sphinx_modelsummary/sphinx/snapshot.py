@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.config import eval_config_file
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinx.util.tags import Tags
 
+from ..errors import ModelSummaryError
 from ..snapshot import (
     Snapshot,
     SnapshotError,
@@ -31,6 +35,11 @@ from .problems import ProblemKind
 logger = logging.getLogger(__name__)
 
 COMMAND = "python -m sphinx_modelsummary snapshot"
+#: Why a snapshot cannot be written, and what to do.
+NO_FOLDER = (
+    "modelsummary_snapshot_dir is not set, so there is no snapshot to write; "
+    'add modelsummary_snapshot_dir = "_models" to conf.py'
+)
 
 
 def snapshot_dir(config, srcdir: str) -> str | None:
@@ -105,10 +114,18 @@ def merge_info(
 def check_config(app: Sphinx) -> None:
     """Rewriting a snapshot needs a folder to write it to."""
     if updating(app.config) and not app.config.modelsummary_snapshot_dir:
-        raise ConfigError(
-            "modelsummary_update_snapshot is set but modelsummary_snapshot_dir is not; "
-            'add modelsummary_snapshot_dir = "_models" to conf.py'
-        )
+        raise ConfigError(f"modelsummary_update_snapshot is set but {NO_FOLDER}")
+
+
+def require_snapshot_dir(sourcedir: str) -> None:
+    """The ``snapshot`` command's check of conf.py, before Sphinx starts: Sphinx reports an
+    error raised while it runs inside its crash report, as if it were a bug."""
+    try:
+        namespace = eval_config_file(Path(sourcedir, "conf.py").absolute(), Tags())
+    except Exception:  # noqa: BLE001 - conf.py's own error: Sphinx reports it with its line
+        return
+    if not namespace.get("modelsummary_snapshot_dir"):
+        raise ModelSummaryError(f"{os.path.join(sourcedir, 'conf.py')}: {NO_FOLDER}")
 
 
 def read_every_page(

@@ -1,0 +1,1 @@
+"""A model whose width two checkouts of this project change apart."""
