@@ -1,0 +1,92 @@
+"""Fault matrix: framework state that one builder changes never reaches the next one.
+
+Each case is a builder that changes a process-wide setting and leaves it changed (as careless
+code does, at import or inside the builder), followed in the same worker by a model whose
+page depends on that setting. The model's numbers must be those it shows when built alone.
+Every build is a real ``sphinx-build`` process with one worker per framework.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from sphinx_helpers import totals_of
+
+ROOTS = Path(__file__).parent / "roots"
+
+
+def build_pages(tmp_path: Path, root: str, *tags: str) -> Path:
+    """Copy the test root and build it in a fresh ``sphinx-build`` with one worker; its
+    output. A page that failed shows no totals, which its case then reports."""
+    source = tmp_path / "docs"
+    shutil.copytree(ROOTS / f"test-{root}", source)
+    out = tmp_path / "html"
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-E", str(source), str(out)]
+    for tag in tags:
+        command += ["-t", tag]
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "NO_COLOR": "1"}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment)
+    log = done.stdout + done.stderr
+    assert re.search(r"modelsummary: \d+ models, 0 from the cache, 1 worker process started", log)
+    return out
+
+
+def section_totals(out: Path, page: str) -> dict[str, dict[str, str]]:
+    """Section id → the totals its model shows."""
+    html = (out / f"{page}.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    found = {}
+    for section in soup.select("section[id]"):
+        blocks = totals_of(str(section))
+        if len(blocks) == 1:
+            found[section["id"]] = blocks[0]
+    return found
+
+
+@pytest.fixture(scope="module")
+def torch_pages(tmp_path_factory) -> tuple[dict, dict]:
+    """The torch probes built after every leaking builder, and built alone.
+
+    A width drawn from the default generator differs from process to process (PyTorch seeds
+    it at random), so "alone" for it is the same model built in the same worker before the
+    leaking builders ran.
+    """
+    out = build_pages(tmp_path_factory.mktemp("after"), "state-torch")
+    alone = build_pages(tmp_path_factory.mktemp("alone"), "state-torch", "alone")
+    after, before = section_totals(out, "probes"), section_totals(out, "leaks")
+    return after, {**section_totals(alone, "probes"), "random": before["before"]}
+
+
+#: Probe section → what it shows in a fresh worker (None: depends on the machine).
+TORCH_CASES = {
+    "dtype": "15 (60 B)",  # torch.set_default_dtype(float64) in a builder
+    "embedding": "40 (160 B)",  # the same, at a module's import
+    "device": "15 (60 B)",  # torch.set_default_device("meta"), then a model built for real
+    "grad": "15 (60 B)",  # torch.set_grad_enabled(False)
+    "inference": "15 (60 B)",  # torch.inference_mode() entered and never left
+    "deterministic": "15 (60 B)",  # torch.use_deterministic_algorithms(True)
+    "anomaly": "15 (60 B)",  # torch.autograd.set_detect_anomaly(True)
+    "random": None,  # torch.manual_seed(1234), and 1000 numbers drawn
+    "threads": None,  # torch.set_num_threads(7)
+    "autocast": "15 (60 B)",  # torch.set_autocast_enabled("cpu", True) and its dtype
+    "matmul": "15 (60 B)",  # torch.set_float32_matmul_precision("medium")
+    "cudnn": "15 (60 B)",  # torch.backends.cudnn.deterministic / benchmark
+    "mkldnn": "15 (60 B)",  # torch.backends.mkldnn.enabled = False
+    "tf32": "15 (60 B)",  # torch.backends.cuda.matmul.allow_tf32 / cudnn.allow_tf32
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("probe", sorted(TORCH_CASES))
+def test_torch_state_a_builder_changes_never_reaches_the_next_model(torch_pages, probe):
+    after, alone = torch_pages
+    expected = TORCH_CASES[probe] or alone[probe]["Total params"]
+    assert after.get(probe, {}).get("Total params") == expected
+    assert alone[probe]["Total params"] == expected
