@@ -22,7 +22,7 @@ from sphinx_helpers import totals_of
 ROOTS = Path(__file__).parent / "roots"
 
 
-def build_pages(tmp_path: Path, root: str, *tags: str) -> Path:
+def build_pages(tmp_path: Path, root: str, *tags: str, **environ: str) -> Path:
     """Copy the test root and build it in a fresh ``sphinx-build`` with one worker; its
     output. A page that failed shows no totals, which its case then reports."""
     source = tmp_path / "docs"
@@ -31,7 +31,7 @@ def build_pages(tmp_path: Path, root: str, *tags: str) -> Path:
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-E", str(source), str(out)]
     for tag in tags:
         command += ["-t", tag]
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "NO_COLOR": "1"}
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "NO_COLOR": "1", **environ}
     done = subprocess.run(command, capture_output=True, text=True, env=environment)
     log = done.stdout + done.stderr
     assert re.search(r"modelsummary: \d+ models, 0 from the cache, 1 worker process started", log)
@@ -88,5 +88,50 @@ TORCH_CASES = {
 def test_torch_state_a_builder_changes_never_reaches_the_next_model(torch_pages, probe):
     after, alone = torch_pages
     expected = TORCH_CASES[probe] or alone[probe]["Total params"]
+    assert after.get(probe, {}).get("Total params") == expected
+    assert alone[probe]["Total params"] == expected
+
+
+@pytest.fixture(scope="module")
+def keras_pages(tmp_path_factory):
+    """Per Keras backend, built once: its probes after the leaking builders, and alone
+    (a width drawn from a generator: the same model before the leaking builders)."""
+    built: dict[str, tuple[dict, dict]] = {}
+
+    def pages(backend: str) -> tuple[dict, dict]:
+        if backend not in built:
+            folder = tmp_path_factory.mktemp(backend)
+            out = build_pages(folder / "after", "state-keras", STATE_KERAS_BACKEND=backend)
+            alone = build_pages(
+                folder / "alone", "state-keras", "alone", STATE_KERAS_BACKEND=backend
+            )
+            before = section_totals(out, f"leaks_{backend}")
+            expected = section_totals(alone, f"probes_{backend}")
+            drawn = ("numpy", "python") if backend == "jax" else ()
+            expected.update({name: before[f"{name}-before"] for name in drawn})
+            built[backend] = section_totals(out, f"probes_{backend}"), expected
+        return built[backend]
+
+    return pages
+
+
+#: (backend, probe section) → what it shows in a fresh worker (None: as built alone).
+KERAS_CASES = {
+    ("jax", "x64"): "15 (60 B)",  # jax.config.update("jax_enable_x64", True)
+    ("jax", "matmul"): "15 (60 B)",  # jax_default_matmul_precision
+    ("jax", "rank"): "15 (60 B)",  # jax_numpy_rank_promotion="raise" broke the next trace
+    ("jax", "numpy"): None,  # keras.utils.set_random_seed, then NumPy draws
+    ("jax", "python"): None,  # keras.utils.set_random_seed reseeds Python's generator
+    ("torch", "torch-dtype"): "15 (60 B)",  # torch.set_default_dtype on Keras's torch backend
+    ("torch", "torch-threads"): None,  # torch.set_num_threads on Keras's torch backend
+}
+
+
+@pytest.mark.parametrize(("backend", "probe"), sorted(KERAS_CASES))
+def test_keras_backend_state_a_builder_changes_never_reaches_the_next_model(
+    keras_pages, backend, probe
+):
+    after, alone = keras_pages(backend)
+    expected = KERAS_CASES[backend, probe] or alone[probe]["Total params"]
     assert after.get(probe, {}).get("Total params") == expected
     assert alone[probe]["Total params"] == expected

@@ -117,12 +117,14 @@ def _fresh_session() -> None:
 
 
 def configuration() -> dict[str, Any]:
-    """Keras's global settings that a builder may change; :func:`configure` puts them back."""
+    """Keras's global settings that a builder may change, and those of its backend (JAX's
+    configuration, PyTorch's process-wide state); :func:`configure` puts them back."""
     return {
         "image_data_format": keras.config.image_data_format(),
         "floatx": keras.config.floatx(),
         "epsilon": keras.config.epsilon(),
         "dtype_policy": keras.config.dtype_policy().name,
+        "backend": _backend_configuration(),
     }
 
 
@@ -131,6 +133,36 @@ def configure(settings: dict[str, Any]) -> None:
     keras.config.set_floatx(settings["floatx"])
     keras.config.set_epsilon(settings["epsilon"])
     keras.config.set_dtype_policy(settings["dtype_policy"])
+    _configure_backend(settings["backend"])
+
+
+def _backend_configuration() -> Any:
+    """The process-wide state of Keras's backend. TensorFlow keeps none that changes a count
+    or a shape under Keras 3 (Keras sets every dtype itself), so it has nothing here."""
+    backend = keras.backend.backend()
+    if backend == "torch":
+        from . import torch as torch_adapter
+
+        return torch_adapter.configuration()
+    if backend == "jax":
+        import jax
+
+        return dict(jax.config.values)
+    return None
+
+
+def _configure_backend(settings: Any) -> None:
+    backend = keras.backend.backend()
+    if backend == "torch":
+        from . import torch as torch_adapter
+
+        torch_adapter.configure(settings)
+    elif backend == "jax":
+        import jax
+
+        for name, value in settings.items():
+            if jax.config.values.get(name) != value:
+                jax.config.update(name, value)
 
 
 def _as_model(result: Any, target_text: str) -> Any:
