@@ -1,9 +1,11 @@
-"""Fault matrix: framework state that one builder changes never reaches the next one.
+"""Fault matrix: framework state and input values never change a page unseen.
 
-Each case is a builder that changes a process-wide setting and leaves it changed (as careless
-code does, at import or inside the builder), followed in the same worker by a model whose
-page depends on that setting. The model's numbers must be those it shows when built alone.
-Every build is a real ``sphinx-build`` process with one worker per framework.
+State: each case is a builder that changes a process-wide setting and leaves it changed (as
+careless code does, at import or inside the builder), followed in the same worker by a model
+whose page depends on that setting. The model's numbers must be those it shows when built
+alone. Values: a model whose ``call`` decides on its input's values has no count a page can
+promise; every Keras path says so at the directive's line. Every build is a real
+``sphinx-build`` process.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from sphinx_helpers import totals_of
 ROOTS = Path(__file__).parent / "roots"
 
 
-def build_pages(tmp_path: Path, root: str, *tags: str, **environ: str) -> Path:
-    """Copy the test root and build it in a fresh ``sphinx-build`` with one worker; its
-    output. A page that failed shows no totals, which its case then reports."""
+def build_pages(tmp_path: Path, root: str, *tags: str, **environ: str) -> tuple[Path, str]:
+    """Copy the test root and build it in a fresh ``sphinx-build`` with one worker: its
+    output and its log. A page that failed shows no totals, which its case then reports."""
     source = tmp_path / "docs"
     shutil.copytree(ROOTS / f"test-{root}", source)
     out = tmp_path / "html"
@@ -35,7 +37,7 @@ def build_pages(tmp_path: Path, root: str, *tags: str, **environ: str) -> Path:
     done = subprocess.run(command, capture_output=True, text=True, env=environment)
     log = done.stdout + done.stderr
     assert re.search(r"modelsummary: \d+ models, 0 from the cache, 1 worker process started", log)
-    return out
+    return out, log
 
 
 def section_totals(out: Path, page: str) -> dict[str, dict[str, str]]:
@@ -58,8 +60,8 @@ def torch_pages(tmp_path_factory) -> tuple[dict, dict]:
     it at random), so "alone" for it is the same model built in the same worker before the
     leaking builders ran.
     """
-    out = build_pages(tmp_path_factory.mktemp("after"), "state-torch")
-    alone = build_pages(tmp_path_factory.mktemp("alone"), "state-torch", "alone")
+    out, _ = build_pages(tmp_path_factory.mktemp("after"), "state-torch")
+    alone, _ = build_pages(tmp_path_factory.mktemp("alone"), "state-torch", "alone")
     after, before = section_totals(out, "probes"), section_totals(out, "leaks")
     return after, {**section_totals(alone, "probes"), "random": before["before"]}
 
@@ -101,8 +103,8 @@ def keras_pages(tmp_path_factory):
     def pages(backend: str) -> tuple[dict, dict]:
         if backend not in built:
             folder = tmp_path_factory.mktemp(backend)
-            out = build_pages(folder / "after", "state-keras", STATE_KERAS_BACKEND=backend)
-            alone = build_pages(
+            out, _ = build_pages(folder / "after", "state-keras", STATE_KERAS_BACKEND=backend)
+            alone, _ = build_pages(
                 folder / "alone", "state-keras", "alone", STATE_KERAS_BACKEND=backend
             )
             before = section_totals(out, f"leaks_{backend}")
@@ -135,3 +137,60 @@ def test_keras_backend_state_a_builder_changes_never_reaches_the_next_model(
     expected = KERAS_CASES[backend, probe] or alone[probe]["Total params"]
     assert after.get(probe, {}).get("Total params") == expected
     assert alone[probe]["Total params"] == expected
+
+
+# Value-dependent control flow ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def branch_logs(tmp_path_factory):
+    """Per Keras path (a Keras 3 backend, or tf_keras), built once: its log and pages."""
+    built: dict[str, tuple[str, Path]] = {}
+
+    def log_of(case: str) -> tuple[str, Path]:
+        if case not in built:
+            out, log = build_pages(tmp_path_factory.mktemp(case), "value-branch", BRANCH_CASE=case)
+            built[case] = log.replace(str(out.parent / "docs") + os.sep, ""), out
+        return built[case]
+
+    return log_of
+
+
+#: Page → model → (line of its directive, the line of its ``call`` that asks for a value).
+BRANCHES = {
+    "keras": {
+        "Branchy": (4, "if ops.sum(x) > 0:"),
+        "Repeats": (7, "for _ in range(int(x[0, 0])):"),
+    },
+    "tf_keras": {
+        "Branchy": (4, "if tf.reduce_sum(x) > 0:"),
+        "Repeats": (7, "for _ in tf.range(tf.cast(x[0, 0], tf.int32)):"),
+    },
+}
+#: Keras 3 on each backend, and Keras 2.
+BRANCH_CASES = [
+    (case, model)
+    for case in ("jax", "tensorflow", "torch", "tf_keras")
+    for model in BRANCHES["keras"]
+]
+
+
+@pytest.mark.parametrize(("case", "model"), BRANCH_CASES)
+def test_a_branch_on_input_values_is_an_error_naming_the_layer_and_line(branch_logs, case, model):
+    """Keras on torch followed the branch of a tensor of ones and tf_keras built both
+    branches (40 parameters, 15 or 25 on real data), silently; JAX and TensorFlow failed in
+    their own words. Now every path says why, at the directive's line; the page goes on."""
+    log, out = branch_logs(case)
+    page = "keras" if case != "tf_keras" else "tf_keras"
+    line, code = BRANCHES[page][model]
+    found = re.search(
+        rf"{page}\.rst:{line}: ERROR: model-summary {page}_branch:{model}: layer "
+        rf"'{model.lower()}' \({model}\.call\(\)\) decides on the value of a tensor at "
+        rf"{page}_branch\.py:\d+ \('{re.escape(code)}'\): which of its layers run \(or "
+        r"how often\), and so which weights exist, then depend on the data",
+        log,
+    )
+    assert found, log
+    assert [block["Total params"] for block in totals_of((out / f"{page}.html").read_text())] == [
+        "15 (60 B)"
+    ]  # the plain model after them is documented

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import re
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -22,7 +24,7 @@ from keras.src import backend as keras_backend
 from keras.src.models.functional import Functional
 from keras.src.utils import module_utils
 
-from ..errors import BuildError, not_a_model_error, user_traceback
+from ..errors import BuildError, is_user_file, not_a_model_error, user_traceback
 from ..formulas import rule_of
 from ..formulas.keras3 import OWN_WEIGHTS_ONLY
 from ..report import ModelReport, Shape, TensorInfo
@@ -263,6 +265,9 @@ def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
             f"them with :input-shape:\n{_plain(user_traceback(error.cause))}",
         ) from error.cause
     except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
+        if tracing.asks_for_a_value(error):
+            frames = traceback.walk_tb(error.__traceback__)
+            raise tracing.value_dependent_error(frames) from None
         raise BuildError(
             "builder",
             f"calling the model on {_describe(specs)} failed:\n{_plain(user_traceback(error))}",
@@ -270,12 +275,68 @@ def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
 
 
 def _trace_once(model: Any, nodes: list[Node], arguments: list[Any]) -> None:
-    if not all(getattr(node.layer, "built", True) for node in nodes):
-        # Building creates the sublayers' weights and traces some calls twice;
-        # do it before recording so every recorded call is a real one.
-        keras_backend.compute_output_spec(model.call, *arguments)
-    with tracing.recording(nodes, _KIT):
-        keras_backend.compute_output_spec(model.call, *arguments)
+    with _values_refused():
+        if not all(getattr(node.layer, "built", True) for node in nodes):
+            # Building creates the sublayers' weights and traces some calls twice;
+            # do it before recording so every recorded call is a real one.
+            keras_backend.compute_output_spec(model.call, *arguments)
+        with tracing.recording(nodes, _KIT):
+            keras_backend.compute_output_spec(model.call, *arguments)
+
+
+@contextlib.contextmanager
+def _values_refused() -> Iterator[None]:
+    """On the torch backend, a tensor turned into a Python value during the trace is an
+    error, as JAX and TensorFlow make it: Keras would otherwise trace again on tensors of
+    ones and follow their branch silently."""
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    torch_dir = os.path.dirname(torch.__file__) + os.sep
+
+    found: list[BuildError] = []
+
+    class Refuse(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+            if getattr(func, "__name__", "") in _TO_PYTHON:
+                frames = _stack()
+                if _asked_by_user(frames, torch_dir):
+                    found.append(tracing.value_dependent_error(frames))
+                    raise found[-1]
+            return func(*args, **(kwargs or {}))
+
+    try:
+        with Refuse():
+            yield
+    except Exception:
+        if found:
+            raise found[0] from None
+        raise
+
+
+def _stack() -> list[tuple[Any, int]]:
+    """The frames calling this one, outermost first, with their current lines."""
+    frames = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        frames.append((frame, frame.f_lineno))
+        frame = frame.f_back
+    return frames[::-1]
+
+
+def _asked_by_user(frames: list[tuple[Any, int]], torch_dir: str) -> bool:
+    """The user's own code asked for the value (Keras formatting an error does too)."""
+    for frame, _ in reversed(frames[:-1]):  # the last one is the mode's own
+        if not frame.f_code.co_filename.startswith(torch_dir):
+            return is_user_file(frame.f_code.co_filename)
+    return False
+
+
+#: Tensor methods that give a Python value, which a trace without data cannot have.
+_TO_PYTHON = frozenset({"__bool__", "item", "__int__", "__float__", "__index__", "tolist"})
 
 
 def _trace_concretely(model: Any, nodes: list[Node], specs: list[Any]) -> None:
