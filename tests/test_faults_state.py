@@ -194,3 +194,27 @@ def test_a_branch_on_input_values_is_an_error_naming_the_layer_and_line(branch_l
     assert [block["Total params"] for block in totals_of((out / f"{page}.html").read_text())] == [
         "15 (60 B)"
     ]  # the plain model after them is documented
+
+
+#: Module → (line of its directive, the lazy module the forward pass on zeros never ran).
+LAZY_CASES = {"LazyBranchy": (4, "a"), "LazyUnused": (7, "spare")}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("model", sorted(LAZY_CASES))
+def test_a_lazy_module_the_forward_pass_never_ran_is_an_error_naming_it(branch_logs, model):
+    """PyTorch's counts do not depend on the branch (parameters exist once the constructor
+    ran), except for lazy modules, sized by their first input: one the forward pass on zeros
+    did not run crashed the worker with PyTorch's "uninitialized parameter" traceback."""
+    log, out = branch_logs("pytorch")
+    line, module = LAZY_CASES[model]
+    assert re.search(
+        rf"torch\.rst:{line}: ERROR: model-summary torch_branch:{model}: target "
+        rf"'torch_branch:{model}': '{module}' \(LazyLinear\) never ran in the forward pass on "
+        r"\(1, 4\) float32, so the size of its lazy parameters, taken from its first input, "
+        r"is unknown: forward may choose it by the value of a tensor",
+        log,
+    ), log
+    assert [block["Total params"] for block in totals_of((out / "torch.html").read_text())] == [
+        "15 (60 B)"
+    ]

@@ -35,6 +35,7 @@ import torch
 import torch.utils._device
 from torch import nn
 from torch._C import _len_torch_function_stack
+from torch.nn.parameter import is_lazy
 from torch.overrides import _pop_mode, _push_mode
 from torch.utils._device import DeviceContext
 
@@ -140,8 +141,32 @@ def _build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
         model = _as_module(make_model(), target_text)
         result = model, _trace(model, shapes, dtype, target_text)
     model, trace = result
+    _check_no_lazy_left(model, trace, target_text)
     mode = "shape-only" if _device_of(model).type == "meta" else "full"
     return _report(model, trace, target_text, mode, time.perf_counter() - started)
+
+
+def _check_no_lazy_left(model: nn.Module, trace: _Trace, target_text: str) -> None:
+    """A lazy module takes its size from its first input: one the forward pass never called
+    (a branch on the input's values not taken, or a module not used) has no count."""
+    lazy = sorted(
+        {
+            name.rpartition(".")[0] or name
+            for name, tensor in itertools.chain(model.named_parameters(), model.named_buffers())
+            if is_lazy(tensor)
+        }
+    )
+    if not lazy:
+        return
+    modules = ", ".join(f"{name!r} ({type(model.get_submodule(name)).__name__})" for name in lazy)
+    inputs = ", ".join(f"{info.shape} {info.dtype}" for info in trace.inputs) or "no inputs"
+    raise BuildError(
+        "builder",
+        f"target {target_text!r}: {modules} never ran in the forward pass on {inputs}, so the "
+        "size of its lazy parameters, taken from its first input, is unknown: forward may "
+        "choose it by the value of a tensor (a summary is built without data), or not use "
+        "it. Give the module its input size (nn.Linear instead of nn.LazyLinear).",
+    )
 
 
 #: Switches of ``torch.backends`` that change what a model computes or which kernels run.
