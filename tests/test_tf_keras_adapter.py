@@ -227,7 +227,8 @@ def test_bad_targets_fail_clearly(target, shapes, kind, message):
 
 
 def test_a_failing_call_shows_the_users_frame_not_ours_nor_autographs():
-    """The trace runs ``call`` through autograph, whose generated copy is not the user's file."""
+    """The user's frame, never a copy that autograph generated (the trace runs ``call``
+    without autograph; code the user wraps in ``tf.function`` still goes through it)."""
     with pytest.raises(BuildError) as caught:
         build("tf_keras_builders:FailsOnCall", [(None, 4)])
     message = caught.value.message

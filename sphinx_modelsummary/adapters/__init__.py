@@ -14,6 +14,8 @@ import ast
 import importlib
 import importlib.util
 import os
+import random
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -80,17 +82,34 @@ def build_report(
     """Build with the framework's adapter and inspect the model (formulas not attached).
 
     The framework's global settings that a builder may change (Keras's image
-    data format, float type, dtype policy) are put back afterwards, so every
-    build starts from the same configuration.
+    data format, float type, dtype policy; PyTorch's default dtype, device,
+    generator and switches) are put back afterwards, and so are the generators
+    of Python's ``random`` and of NumPy that ``keras.utils.set_random_seed``
+    and careless builders reseed: every build starts from the same state.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's banner off the page
     module = adapter(framework, str(request.target))
     settings = module.configuration() if hasattr(module, "configuration") else None
+    generators = _generator_states()
     try:
         return module.build_report(make_model, request)
     finally:
         if settings is not None:
             module.configure(settings)
+        _put_back_generators(generators)
+
+
+def _generator_states() -> tuple[Any, Any]:
+    """Python's and NumPy's global generators (NumPy came with the framework's import)."""
+    numpy = sys.modules.get("numpy")
+    return random.getstate(), numpy.random.get_state() if numpy else None
+
+
+def _put_back_generators(states: tuple[Any, Any]) -> None:
+    python_state, numpy_state = states
+    random.setstate(python_state)
+    if numpy_state is not None:
+        sys.modules["numpy"].random.set_state(numpy_state)
 
 
 def adapter(framework: str, target_text: str = "") -> Any:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import re
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -22,7 +24,7 @@ from keras.src import backend as keras_backend
 from keras.src.models.functional import Functional
 from keras.src.utils import module_utils
 
-from ..errors import BuildError, not_a_model_error, user_traceback
+from ..errors import BuildError, is_user_file, not_a_model_error, user_traceback
 from ..formulas import rule_of
 from ..formulas.keras3 import OWN_WEIGHTS_ONLY
 from ..report import ModelReport, Shape, TensorInfo
@@ -117,12 +119,14 @@ def _fresh_session() -> None:
 
 
 def configuration() -> dict[str, Any]:
-    """Keras's global settings that a builder may change; :func:`configure` puts them back."""
+    """Keras's global settings that a builder may change, and those of its backend (JAX's
+    configuration, PyTorch's process-wide state); :func:`configure` puts them back."""
     return {
         "image_data_format": keras.config.image_data_format(),
         "floatx": keras.config.floatx(),
         "epsilon": keras.config.epsilon(),
         "dtype_policy": keras.config.dtype_policy().name,
+        "backend": _backend_configuration(),
     }
 
 
@@ -131,6 +135,36 @@ def configure(settings: dict[str, Any]) -> None:
     keras.config.set_floatx(settings["floatx"])
     keras.config.set_epsilon(settings["epsilon"])
     keras.config.set_dtype_policy(settings["dtype_policy"])
+    _configure_backend(settings["backend"])
+
+
+def _backend_configuration() -> Any:
+    """The process-wide state of Keras's backend. TensorFlow keeps none that changes a count
+    or a shape under Keras 3 (Keras sets every dtype itself), so it has nothing here."""
+    backend = keras.backend.backend()
+    if backend == "torch":
+        from . import torch as torch_adapter
+
+        return torch_adapter.configuration()
+    if backend == "jax":
+        import jax
+
+        return dict(jax.config.values)
+    return None
+
+
+def _configure_backend(settings: Any) -> None:
+    backend = keras.backend.backend()
+    if backend == "torch":
+        from . import torch as torch_adapter
+
+        torch_adapter.configure(settings)
+    elif backend == "jax":
+        import jax
+
+        for name, value in settings.items():
+            if jax.config.values.get(name) != value:
+                jax.config.update(name, value)
 
 
 def _as_model(result: Any, target_text: str) -> Any:
@@ -231,6 +265,9 @@ def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
             f"them with :input-shape:\n{_plain(user_traceback(error.cause))}",
         ) from error.cause
     except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
+        if tracing.asks_for_a_value(error):
+            frames = traceback.walk_tb(error.__traceback__)
+            raise tracing.value_dependent_error(frames) from None
         raise BuildError(
             "builder",
             f"calling the model on {_describe(specs)} failed:\n{_plain(user_traceback(error))}",
@@ -238,12 +275,68 @@ def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
 
 
 def _trace_once(model: Any, nodes: list[Node], arguments: list[Any]) -> None:
-    if not all(getattr(node.layer, "built", True) for node in nodes):
-        # Building creates the sublayers' weights and traces some calls twice;
-        # do it before recording so every recorded call is a real one.
-        keras_backend.compute_output_spec(model.call, *arguments)
-    with tracing.recording(nodes, _KIT):
-        keras_backend.compute_output_spec(model.call, *arguments)
+    with _values_refused():
+        if not all(getattr(node.layer, "built", True) for node in nodes):
+            # Building creates the sublayers' weights and traces some calls twice;
+            # do it before recording so every recorded call is a real one.
+            keras_backend.compute_output_spec(model.call, *arguments)
+        with tracing.recording(nodes, _KIT):
+            keras_backend.compute_output_spec(model.call, *arguments)
+
+
+@contextlib.contextmanager
+def _values_refused() -> Iterator[None]:
+    """On the torch backend, a tensor turned into a Python value during the trace is an
+    error, as JAX and TensorFlow make it: Keras would otherwise trace again on tensors of
+    ones and follow their branch silently."""
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    torch_dir = os.path.dirname(torch.__file__) + os.sep
+
+    found: list[BuildError] = []
+
+    class Refuse(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+            if getattr(func, "__name__", "") in _TO_PYTHON:
+                frames = _stack()
+                if _asked_by_user(frames, torch_dir):
+                    found.append(tracing.value_dependent_error(frames))
+                    raise found[-1]
+            return func(*args, **(kwargs or {}))
+
+    try:
+        with Refuse():
+            yield
+    except Exception:
+        if found:
+            raise found[0] from None
+        raise
+
+
+def _stack() -> list[tuple[Any, int]]:
+    """The frames calling this one, outermost first, with their current lines."""
+    frames = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        frames.append((frame, frame.f_lineno))
+        frame = frame.f_back
+    return frames[::-1]
+
+
+def _asked_by_user(frames: list[tuple[Any, int]], torch_dir: str) -> bool:
+    """The user's own code asked for the value (Keras formatting an error does too)."""
+    for frame, _ in reversed(frames[:-1]):  # the last one is the mode's own
+        if not frame.f_code.co_filename.startswith(torch_dir):
+            return is_user_file(frame.f_code.co_filename)
+    return False
+
+
+#: Tensor methods that give a Python value, which a trace without data cannot have.
+_TO_PYTHON = frozenset({"__bool__", "item", "__int__", "__float__", "__index__", "tolist"})
 
 
 def _trace_concretely(model: Any, nodes: list[Node], specs: list[Any]) -> None:

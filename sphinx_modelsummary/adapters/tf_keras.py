@@ -23,6 +23,7 @@ import functools
 import os
 import re
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,6 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402 - after the log level, which TensorFlow reads on import
 import tf_keras  # noqa: E402
+from tensorflow.python.autograph.core import ag_ctx  # noqa: E402
 from tensorflow.python.util import deprecation  # noqa: E402
 from tf_keras.src import backend as tf_keras_backend  # noqa: E402
 from tf_keras.src.engine import training  # noqa: E402
@@ -195,30 +197,43 @@ def _read_graph(model: Any, nodes: list[Node]) -> None:
 def _run_symbolically(
     model: Any, nodes: list[Node], shapes: list[Shape], dtypes: list[str], graph: Any
 ) -> None:
+    """Call the model on symbolic inputs, without AutoGraph: AutoGraph would turn an ``if``
+    on a tensor's value into a ``tf.cond`` that builds the layers of both branches, a count
+    the model has on no real input; without it such an ``if`` is an error that says so, as
+    on every Keras 3 backend."""
     try:
-        if graph is not None:
-            placeholders = [
-                tf.compat.v1.placeholder(dtype, shape) for shape, dtype in zip(shapes, dtypes)
-            ]
-            arguments = placeholders[0] if len(placeholders) == 1 else placeholders
-            if not all(node.layer.built for node in nodes):
-                model(arguments)  # builds the sublayers before any call is recorded
-            with tracing.recording(nodes, _KIT):
-                model(arguments)
-        else:
-            specs = [tf.TensorSpec(shape, dtype) for shape, dtype in zip(shapes, dtypes)]
-            signature = specs[0] if len(specs) == 1 else specs
-            if not all(node.layer.built for node in nodes):
-                tf.function(model.__call__).get_concrete_function(signature)
-            with tracing.recording(nodes, _KIT):
-                tf.function(model.__call__).get_concrete_function(signature)
+        with ag_ctx.ControlStatusCtx(status=ag_ctx.Status.DISABLED):
+            _call_symbolically(model, nodes, shapes, dtypes, graph)
     except BuildError:
         raise
     except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
+        if tracing.asks_for_a_value(error):
+            raise tracing.value_dependent_error(traceback.walk_tb(error.__traceback__)) from None
         raise BuildError(
             "builder",
             f"calling the model on {tracing.describe(shapes)} failed:\n{user_traceback(error)}",
         ) from error
+
+
+def _call_symbolically(
+    model: Any, nodes: list[Node], shapes: list[Shape], dtypes: list[str], graph: Any
+) -> None:
+    if graph is not None:
+        placeholders = [
+            tf.compat.v1.placeholder(dtype, shape) for shape, dtype in zip(shapes, dtypes)
+        ]
+        arguments = placeholders[0] if len(placeholders) == 1 else placeholders
+        if not all(node.layer.built for node in nodes):
+            model(arguments)  # builds the sublayers before any call is recorded
+        with tracing.recording(nodes, _KIT):
+            model(arguments)
+    else:
+        specs = [tf.TensorSpec(shape, dtype) for shape, dtype in zip(shapes, dtypes)]
+        signature = specs[0] if len(specs) == 1 else specs
+        if not all(node.layer.built for node in nodes):
+            tf.function(model.__call__, autograph=False).get_concrete_function(signature)
+        with tracing.recording(nodes, _KIT):
+            tf.function(model.__call__, autograph=False).get_concrete_function(signature)
 
 
 def _input_specs(

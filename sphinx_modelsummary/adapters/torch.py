@@ -32,7 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+import torch.utils._device
 from torch import nn
+from torch._C import _len_torch_function_stack
+from torch.nn.parameter import is_lazy
+from torch.overrides import _pop_mode, _push_mode
+from torch.utils._device import DeviceContext
 
 from ..errors import BuildError, not_a_model_error, user_traceback
 from ..report import (
@@ -108,7 +113,16 @@ class _Node:
 
 
 def build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
-    """Build the model with ``make_model`` and inspect it (shape-only when it can be)."""
+    """Build the model with ``make_model`` and inspect it (shape-only when it can be).
+
+    Outside inference mode whatever an earlier builder left entered: inference mode is a
+    stack of guards that cannot be put back from outside, only overridden.
+    """
+    with torch.inference_mode(False):
+        return _build_report(make_model, request)
+
+
+def _build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
     target_text = str(request.target)
     started = time.perf_counter()
     dtype = _dtype(getattr(request, "input_dtype", None))
@@ -127,8 +141,128 @@ def build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
         model = _as_module(make_model(), target_text)
         result = model, _trace(model, shapes, dtype, target_text)
     model, trace = result
+    _check_no_lazy_left(model, trace, target_text)
     mode = "shape-only" if _device_of(model).type == "meta" else "full"
     return _report(model, trace, target_text, mode, time.perf_counter() - started)
+
+
+def _check_no_lazy_left(model: nn.Module, trace: _Trace, target_text: str) -> None:
+    """A lazy module takes its size from its first input: one the forward pass never called
+    (a branch on the input's values not taken, or a module not used) has no count."""
+    lazy = sorted(
+        {
+            name.rpartition(".")[0] or name
+            for name, tensor in itertools.chain(model.named_parameters(), model.named_buffers())
+            if is_lazy(tensor)
+        }
+    )
+    if not lazy:
+        return
+    modules = ", ".join(f"{name!r} ({type(model.get_submodule(name)).__name__})" for name in lazy)
+    inputs = ", ".join(f"{info.shape} {info.dtype}" for info in trace.inputs) or "no inputs"
+    raise BuildError(
+        "builder",
+        f"target {target_text!r}: {modules} never ran in the forward pass on {inputs}, so the "
+        "size of its lazy parameters, taken from its first input, is unknown: forward may "
+        "choose it by the value of a tensor (a summary is built without data), or not use "
+        "it. Give the module its input size (nn.Linear instead of nn.LazyLinear).",
+    )
+
+
+#: Switches of ``torch.backends`` that change what a model computes or which kernels run.
+_BACKEND_FLAGS = (
+    ("cudnn", "enabled"),
+    ("cudnn", "benchmark"),
+    ("cudnn", "deterministic"),
+    ("mkldnn", "enabled"),
+    ("cuda.matmul", "allow_fp16_reduced_precision_reduction"),
+    ("cuda.matmul", "allow_bf16_reduced_precision_reduction"),
+)
+#: Where ``torch.backends`` keeps a float32 precision (PyTorch's newer interface).
+_PRECISIONS = (
+    "",
+    "cuda.matmul",
+    "cudnn",
+    "cudnn.conv",
+    "cudnn.rnn",
+    "mkldnn",
+    "mkldnn.matmul",
+    "mkldnn.conv",
+    "mkldnn.rnn",
+)
+#: Device types whose autocast state is process-wide.
+_AUTOCAST_DEVICES = ("cpu", "cuda")
+
+
+def configuration() -> dict[str, Any]:
+    """PyTorch's process-wide state that a builder may change; :func:`configure` puts it
+    back, so a ``torch.set_default_dtype(torch.float64)`` in one builder does not double
+    the bytes of the next model."""
+    return {
+        "dtype": torch.get_default_dtype(),
+        "device": torch.get_default_device(),
+        "grad": torch.is_grad_enabled(),
+        "deterministic": (
+            torch.are_deterministic_algorithms_enabled(),
+            torch.is_deterministic_algorithms_warn_only_enabled(),
+        ),
+        "anomaly": (torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()),
+        "seed": torch.initial_seed(),
+        "rng": torch.get_rng_state(),
+        "threads": torch.get_num_threads(),
+        "autocast": [
+            (device, torch.is_autocast_enabled(device), torch.get_autocast_dtype(device))
+            for device in _AUTOCAST_DEVICES
+        ],
+        "autocast_cache": torch.is_autocast_cache_enabled(),
+        "flags": [(place, name, getattr(_backend(place), name)) for place, name in _BACKEND_FLAGS],
+        # the old interface first, then the new one, which is how they agree again afterwards
+        "matmul": torch.get_float32_matmul_precision(),
+        "tf32": (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32),
+        "precisions": [(place, _backend(place).fp32_precision) for place in _PRECISIONS],
+    }
+
+
+def configure(settings: dict[str, Any]) -> None:
+    torch.set_default_dtype(settings["dtype"])
+    _set_default_device(settings["device"])
+    torch.set_grad_enabled(settings["grad"])
+    deterministic, warn_only = settings["deterministic"]
+    torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+    torch.set_anomaly_enabled(*settings["anomaly"])
+    torch.manual_seed(settings["seed"])
+    torch.set_rng_state(settings["rng"])
+    torch.set_num_threads(settings["threads"])
+    for device_type, enabled, dtype in settings["autocast"]:
+        torch.set_autocast_enabled(device_type, enabled)
+        torch.set_autocast_dtype(device_type, dtype)
+    torch.set_autocast_cache_enabled(settings["autocast_cache"])
+    for place, name, value in settings["flags"]:
+        setattr(_backend(place), name, value)
+    torch.set_float32_matmul_precision(settings["matmul"])
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = settings["tf32"]
+    for place, precision in settings["precisions"]:
+        _backend(place).fp32_precision = precision
+
+
+def _set_default_device(device: torch.device) -> None:
+    """Make ``device`` the default and end every other. A default set inside a ``with
+    torch.device(...)`` block (the shape-only build is one) leaves PyTorch's stack of device
+    modes so that clearing the default brings the block's device back; those modes are
+    taken off the stack here (PyTorch has no public call for it)."""
+    torch.set_default_device(None)
+    modes = [_pop_mode() for _ in range(_len_torch_function_stack())]
+    for mode in reversed(modes):
+        if not isinstance(mode, DeviceContext):
+            _push_mode(mode)
+    torch.utils._device.CURRENT_DEVICE = None
+    if device != torch.device("cpu"):
+        torch.set_default_device(device)
+
+
+def _backend(place: str) -> Any:
+    """``torch.backends`` or one of its parts by dotted name (``"cuda.matmul"``)."""
+    return functools.reduce(getattr, place.split("."), torch.backends) if place else torch.backends
 
 
 def _import_quietly(target: Any) -> None:

@@ -15,14 +15,17 @@ import dataclasses
 import functools
 import inspect
 import itertools
+import linecache
 import operator
+import os
 import re
+import types
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import BuildError
+from ..errors import BuildError, is_user_file
 from ..report import (
     Edge,
     Layer,
@@ -36,6 +39,53 @@ from ..report import (
 )
 
 _CALL_ORDER = itertools.count()
+
+#: Errors with which JAX and TensorFlow refuse to turn a symbolic tensor into a Python value.
+_VALUE_ERRORS = (
+    "TracerBoolConversionError",
+    "TracerIntegerConversionError",
+    "ConcretizationTypeError",
+    "OperatorNotAllowedInGraphError",
+)
+
+
+def asks_for_a_value(error: BaseException) -> bool:
+    """The error of a symbolic tensor turned into a Python value (``if``, ``int()``)."""
+    if type(error).__name__ in _VALUE_ERRORS:
+        return True
+    return isinstance(error, TypeError) and "not 'SymbolicTensor'" in str(error)
+
+
+def value_dependent_error(frames: Iterable[tuple[types.FrameType, int]]) -> BuildError:
+    """The error for a model whose ``call`` decides on the value of a tensor, naming the
+    layer and the line (the innermost frame of the user's code among ``frames``, outermost
+    first).
+
+    A summary is built from shapes, without data, so a branch on a tensor's value (``if
+    ops.sum(x) > 0``) cannot be known: one backend would refuse, another would follow the
+    branch of its made-up inputs, and the page would show a count the model does not have
+    on real data. It is an error, on every backend, at the directive's line.
+    """
+    user = [(frame, line) for frame, line in frames if is_user_file(frame.f_code.co_filename)]
+    where, layer = "", "the model"
+    if user:
+        frame, line = user[-1]
+        owner = frame.f_locals.get("self")
+        method = f"{type(owner).__name__}.{frame.f_code.co_name}()" if owner is not None else ""
+        if method:
+            layer = f"layer {getattr(owner, 'name', '?')!r} ({method})"
+        filename = frame.f_code.co_filename
+        code = linecache.getline(filename, line).strip()
+        where = f" at {os.path.basename(filename)}:{line}" + (f" ({code!r})" if code else "")
+    return BuildError(
+        "builder",
+        f"{layer} decides on the value of a tensor{where}: which of its layers run (or how "
+        "often), and so which weights exist, then depend on the data, and a summary is built "
+        "from shapes "
+        "without data, so it cannot know the branch real data would take. Let the branch "
+        "depend on what is known before data arrives (a constructor argument, a shape), so "
+        "that one count is true for every input.",
+    )
 
 
 @dataclass(frozen=True)
