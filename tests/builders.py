@@ -136,3 +136,16 @@ def mixed_precision() -> keras.Model:
     inputs = keras.Input((8,))
     hidden = layers.Dense(4, name="wide")(inputs)  # 36 float32
     return keras.Model(inputs, layers.Dense(2, dtype="float16", name="half")(hidden))  # 10 float16
+
+
+class ScaledOutput(keras.Model):
+    """A model holding a weight of its own beside its layers (a learned output scale)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.project = layers.Dense(4)
+        self.scale = self.add_weight(shape=(4,), initializer="ones", name="scale")
+        self.shift = self.add_weight(shape=(4,), initializer="zeros", trainable=False, name="shift")
+
+    def call(self, inputs):
+        return self.project(inputs) * self.scale + self.shift

@@ -331,3 +331,12 @@ def test_layer_blocks_open_in_the_diagram_and_the_comparison_like_model_blocks(r
         "first/norm",
         "first/project",
     ]
+
+
+def test_a_models_own_weights_are_rows_so_the_rows_make_the_totals():
+    report = build("builders:ScaledOutput", [(None, 3)])
+    assert totals(report) == ((3 + 1) * 4 + 4 + 4, (3 + 1) * 4 + 4, 4)
+    rows = [(layer.name, layer.class_name, layer.params) for layer in report.top_level_layers()]
+    assert rows == [("dense", "Dense", 16), ("scale", "Variable", 4), ("shift", "Variable", 4)]
+    assert [w.trainable for w in report.layer("shift").weights] == [False]
+    assert sum(layer.params for layer in report.top_level_layers()) == report.totals.params

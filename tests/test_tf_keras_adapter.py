@@ -248,3 +248,11 @@ def test_a_builder_changing_keras2_settings_does_not_change_the_next_build():
     import tf_keras
 
     assert tf_keras.backend.image_data_format() == "channels_last"
+
+
+def test_a_models_own_weights_are_rows_as_in_keras3():
+    old = build("tf_keras_builders:ScaledOutput", [(None, 3)])
+    modern = build("builders:ScaledOutput", [(None, 3)])
+    assert totals(old) == totals(modern) == (24, 20, 4)
+    rows = [[(row.class_name, row.params) for row in r.top_level_layers()] for r in (old, modern)]
+    assert rows[0] == rows[1] == [("Dense", 16), ("Variable", 4), ("Variable", 4)]

@@ -188,3 +188,16 @@ def sets_channels_first() -> tf_keras.Model:
     tf_keras.backend.set_image_data_format("channels_first")
     tf_keras.backend.set_floatx("float16")
     return dense_chain()
+
+
+class ScaledOutput(tf_keras.Model):
+    """A model holding a weight of its own beside its layers (a learned output scale)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.project = layers.Dense(4)
+        self.scale = self.add_weight(shape=(4,), initializer="ones", name="scale")
+        self.shift = self.add_weight(shape=(4,), initializer="zeros", trainable=False, name="shift")
+
+    def call(self, inputs):
+        return self.project(inputs) * self.scale + self.shift

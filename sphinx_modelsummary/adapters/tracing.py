@@ -505,6 +505,8 @@ def report(
                 inbound_calls.append((path, index % per_parent + 1))
         layer = _layer(node, inbound, _weights(node, owners, kit), trace.inputs, kit)
         layers.append(dataclasses.replace(layer, inbound_calls=tuple(inbound_calls)))
+    taken = {layer.path for layer in layers}
+    layers += [_variable_row(w, taken) for w in _weights(trace.root, owners, kit)]
     layers = with_container_counts(layers)
     return ModelReport(
         target=target_text,
@@ -552,6 +554,32 @@ def _weights(node: Node, owners: dict[int, str], kit: Kit) -> tuple[Weight, ...]
             )
         )
     return tuple(weights)
+
+
+def _variable_row(weight: Weight, taken: set[str]) -> Layer:
+    """A variable the model holds itself (``self.add_weight`` in a subclassed model) is a row,
+    as PyTorch's own parameters are, so the rows add up to the totals."""
+    path = weight.name
+    while path in taken:
+        path += "_"
+    taken.add(path)
+    counted = weight.size if weight.shared_with is None else 0
+    return Layer(
+        path=path,
+        name=weight.name,
+        class_name="Variable",
+        depth=0,
+        parent=None,
+        output_shapes=((weight.shape,),),
+        input_shapes=(),
+        inbound=(),
+        calls=1,
+        weights=(weight,),
+        params=counted,
+        trainable=counted if weight.trainable else 0,
+        non_trainable=0 if weight.trainable else counted,
+        config={"shape": list(weight.shape)},
+    )
 
 
 def _weight_name(path: str, layer_name: str) -> str:

@@ -174,6 +174,8 @@ define(
     *("StringLookup", "IntegerLookup", "TextVectorization", "Discretization"),
     macs=no_macs,
 )
+# A model's own variable (a learned output scale) enters the graph like an input.
+define(FRAMEWORK, "Variable", macs=no_macs, kind="input")
 
 
 # Dense, einsum and embeddings -----------------------------------------------------------
