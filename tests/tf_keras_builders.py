@@ -191,13 +191,16 @@ def sets_channels_first() -> tf_keras.Model:
 
 
 class ScaledOutput(tf_keras.Model):
-    """A model holding a weight of its own beside its layers (a learned output scale)."""
+    """A model holding weights of its own, made in ``build`` as Keras 2 code does."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.project = layers.Dense(4)
-        self.scale = self.add_weight(shape=(4,), initializer="ones", name="scale")
-        self.shift = self.add_weight(shape=(4,), initializer="zeros", trainable=False, name="shift")
+
+    def build(self, input_shape):
+        self.scale = self.add_weight("scale", shape=(4,), initializer="ones")
+        self.shift = self.add_weight("shift", shape=(4,), initializer="zeros", trainable=False)
+        super().build(input_shape)
 
     def call(self, inputs):
         return self.project(inputs) * self.scale + self.shift
