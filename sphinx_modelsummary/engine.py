@@ -22,19 +22,28 @@ from collections.abc import Callable
 
 from .adapters import framework_of
 from .cache import ReportCache
-from .errors import BuildError, ModelSummaryError
+from .errors import BuildError, BuildKind, ModelSummaryError
 from .execute import execute
 from .lifetime import dies_with_this_process
 from .messages import Job, Started, decode, encode
 from .request import BuildRequest, Built, Failed, Outcome
 from .sources import own_files, refusal
-from .worker import JOB_MARKER, PARENT_VARIABLE
+from .worker import JOB_MARKER, PARENT_VARIABLE, SELF_SIGNAL_MARKER
 
 DEFAULT_TIMEOUT = 300.0
 #: Seconds a worker may take to start and import its framework, when the builder's own timeout
 #: is shorter: a builder's timeout runs only once the worker has begun its job.
 STARTUP_TIMEOUT = 300.0
 _STDERR_TAIL = 2000
+#: The longest single wait for a worker's answer (a selector refuses a timeout of 1e10 s).
+_LONGEST_WAIT = 3600.0
+#: Signals a process gets from its own faults (or ``abort()``); any other signal that ends a
+#: worker whose builder did not send it came from outside (the out-of-memory killer, a kill).
+_FAULTS = frozenset(
+    getattr(signal, name)
+    for name in ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGTRAP", "SIGSYS", "SIGPIPE")
+    if hasattr(signal, name)
+)
 
 #: What :meth:`Engine.report` returns (the name callers know).
 BuildOutcome = Built
@@ -45,8 +54,8 @@ class Engine:
 
     Each framework is built in a worker process of its own (a process never
     imports two frameworks). ``isolated=False`` builds in this process instead
-    (the ``show`` command, which has nothing to protect), as long as the
-    request's framework is the first one built here; timeouts then do not apply.
+    (for tests of the build itself), as long as the request's framework is the
+    first one built here; timeouts then do not apply.
     A request that failed is not built again for the rest of the build.
     """
 
@@ -254,8 +263,10 @@ class _Worker:
             selector.register(self.process.stdout, selectors.EVENT_READ)
             while b"\n" not in self.buffer:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
+                if remaining <= 0:
                     return None
+                if not selector.select(min(remaining, _LONGEST_WAIT)):
+                    continue  # a long timeout is waited for in steps the selector accepts
                 chunk = os.read(self.process.stdout.fileno(), 1 << 16)
                 if not chunk:
                     return b""
@@ -265,19 +276,31 @@ class _Worker:
 
     def _gone(self, started: bool) -> _WorkerGone:
         """The worker ended without answering: say how, with the end of what it printed.
-        ``started`` says whether it had begun the job; if not, the job did not kill it."""
+        ``started`` says whether it had begun the job; if not, the job did not kill it. A
+        signal the builder did not send and no fault raises came from outside: that is
+        said, and the failure is ``killed`` (the next build tries again), not a crash."""
         status = self.process.wait()
+        self.stderr.seek(0)
+        output = self.stderr.read().decode(errors="replace")
+        _, marker, since = output.rpartition(JOB_MARKER)  # the builder's output, not start-up logs
+        builders = since.partition("\n")[2] if marker else output
+        tail = builders.replace(SELF_SIGNAL_MARKER, "")[-_STDERR_TAIL:].strip()
+        detail = f"; its last output:\n{tail}" if tail else ""
+        if status < 0 and -status not in _FAULTS and SELF_SIGNAL_MARKER not in builders:
+            return _WorkerGone(
+                BuildKind.KILLED,
+                f"the worker building it was killed from outside (signal "
+                f"{signal.Signals(-status).name}) while it worked on this model: the out-of-memory "
+                "killer or someone's kill, not known to be the builder's fault, so the next "
+                f"build tries it again{detail}",
+                before_job=not started,
+            )
         if status < 0:
             how = f"killed by signal {signal.Signals(-status).name}"
         else:
             how = f"exited with status {status}"
-        self.stderr.seek(0)
-        output = self.stderr.read().decode(errors="replace")
-        _, marker, since = output.rpartition(JOB_MARKER)  # the builder's output, not start-up logs
-        tail = (since.partition("\n")[2] if marker else output)[-_STDERR_TAIL:].strip()
-        detail = f"; its last output:\n{tail}" if tail else ""
         return _WorkerGone(
-            "crash",
+            BuildKind.CRASH,
             f"the builder crashed the process that ran it ({how}){detail}",
             before_job=not started,
         )
