@@ -153,6 +153,8 @@ def test_a_worker_killed_from_outside_is_said_so_and_retried_on_the_next_build(t
     assert said, errors
     assert f"was killed from outside (signal {how.name})" in said.group(1), errors
     assert "crashed" not in said.group(1)
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert f"was killed from outside (signal {how.name})" in page
     again = _sphinx_build(tmp_path)  # unchanged, without -E
     assert again.returncode == 0, again.stderr
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
