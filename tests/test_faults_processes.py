@@ -21,10 +21,10 @@ ROOT = ROOTS / "test-interrupt"
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
-def _show(folder: Path, *argv: str) -> subprocess.CompletedProcess:
-    """``python -m sphinx_modelsummary show`` run in the folder, as a user types it."""
+def _cli(folder: Path, *argv: str) -> subprocess.CompletedProcess:
+    """``python -m sphinx_modelsummary`` run in the folder, as a user types it."""
     return subprocess.run(
-        [sys.executable, "-m", "sphinx_modelsummary", "show", *argv],
+        [sys.executable, "-m", "sphinx_modelsummary", *argv],
         cwd=folder,
         env=ENV,
         capture_output=True,
@@ -54,7 +54,7 @@ def _sphinx_build(folder: Path) -> subprocess.CompletedProcess:
     ids=["print", "os.write(1)", "timeout-1e10"],
 )
 def test_a_builders_output_never_reaches_the_json(builder, timeout):
-    done = _show(ROOT, f"faulty_models:{builder}", "--format", "json", "--timeout", timeout)
+    done = _cli(ROOT, "show", f"faulty_models:{builder}", "--format", "json", "--timeout", timeout)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"]["params"] == 15
 
@@ -67,28 +67,48 @@ def test_a_builders_output_never_reaches_the_json(builder, timeout):
         (["faulty_models:calls_sys_exit"], "called sys.exit(0) instead of returning a model"),
         (["faulty_models:raises"], "ValueError: the widths do not add up"),
         (["faulty_models:hangs", "--timeout", "2"], "did not finish within 2 s"),
+        (["faulty_models:exits_quietly", "held_models:small"], "exited with status 0"),
+        (["held_models:small", "faulty_models:hangs", "--timeout=2"], "within 2 s"),
     ],
-    ids=["os._exit(0)", "os._exit(3)", "sys.exit(0)", "raises", "hangs"],
+    ids=[
+        "os._exit(0)",
+        "os._exit(3)",
+        "sys.exit(0)",
+        "raises",
+        "hangs",
+        "compare-exit",
+        "compare-hang",
+    ],
 )
 def test_every_failing_builder_is_exit_2_with_nothing_on_stdout(argv, message):
-    done = _show(ROOT, *argv, "--format", "json")
+    command = "compare" if "held_models:small" in argv else "show"
+    done = _cli(ROOT, command, *argv, "--format", "json")
     assert (done.returncode, done.stdout) == (2, ""), done.stderr
     assert done.stderr.startswith("error: ") and message in done.stderr, done.stderr
     assert "Traceback" not in done.stderr.split("faulty_models.py")[0]
 
 
-def test_show_honours_the_timeout_of_the_conf_py_in_its_folder(tmp_path):
-    shutil.copytree(ROOT, tmp_path, dirs_exist_ok=True)
-    with (tmp_path / "conf.py").open("a") as conf:
-        conf.write("modelsummary_timeout = 2\n")
-    done = _show(tmp_path, "faulty_models:hangs")
+@pytest.mark.parametrize(
+    ("folder", "value", "builder", "message"),
+    [
+        (".", "2", "hangs", "did not finish within 2 s"),
+        ("docs", "2", "hangs", "did not finish within 2 s"),
+        (".", "'ten'", "prints", "conf.py: modelsummary_timeout: 'ten' must be a number of"),
+        ("docs", "-1", "prints", "modelsummary_timeout: -1 must be a number of seconds above 0"),
+    ],
+)
+def test_show_honours_the_timeout_of_the_docs_conf_py(tmp_path, folder, value, builder, message):
+    shutil.copytree(ROOT, tmp_path / folder, dirs_exist_ok=True)
+    with (tmp_path / folder / "conf.py").open("a") as conf:
+        conf.write(f"modelsummary_timeout = {value}\n")
+    done = _cli(tmp_path, "show", f"faulty_models:{builder}")  # docs/conf.py puts docs/ on the path
     assert (done.returncode, done.stdout) == (2, ""), done.stderr
-    assert "did not finish within 2 s" in done.stderr
+    assert message in done.stderr
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "ten"])
 def test_a_bad_timeout_is_a_usage_error(value):
-    done = _show(ROOT, "faulty_models:prints", f"--timeout={value}")
+    done = _cli(ROOT, "show", "faulty_models:prints", f"--timeout={value}")
     assert (done.returncode, done.stdout) == (2, "")
     assert f"--timeout: {value!r} must be a number of seconds above 0" in done.stderr
 
