@@ -151,7 +151,7 @@ def _reports(requests: list[BuildRequest], timeout: float | None) -> list[ModelR
     """Build in workers, where targets in the current folder import (as `python -m`)."""
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    engine = Engine(timeout=_timeout(timeout))
+    engine = Engine(timeout=_timeout(timeout), builder_output=sys.stderr)
     try:
         return [engine.report(request).report for request in requests]
     finally:

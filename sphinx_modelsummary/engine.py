@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import TextIO
 
 from .adapters import framework_of
 from .cache import ReportCache
@@ -66,6 +67,7 @@ class Engine:
         warn: Callable[[str], None] | None = None,
         isolated: bool = True,
         allowed_modules: tuple[str, ...] | None = None,
+        builder_output: TextIO | None = None,
     ) -> None:
         self.timeout = timeout or DEFAULT_TIMEOUT
         self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
@@ -73,6 +75,8 @@ class Engine:
         self.isolated = isolated
         #: When given, targets outside the project, the model zoos and these are refused.
         self.allowed_modules = allowed_modules
+        #: Where what a builder printed is copied once it answered (``show``: standard error).
+        self.builder_output = builder_output
         self.workers_started = 0
         self.built = 0
         self.from_cache = 0
@@ -134,10 +138,13 @@ class Engine:
         """The job's outcome from its framework's worker; a worker that is gone is forgotten."""
         worker = self._worker_for(framework, job.request)
         try:
-            return worker.ask(job, timeout)
+            outcome = worker.ask(job, timeout)
         except _WorkerGone:
             self._workers.pop(_worker_key(framework, job.request), None)
             raise
+        if self.builder_output is not None:
+            self.builder_output.write(worker.builders_output())
+        return outcome
 
     def _worker_for(self, framework: str, request: BuildRequest) -> _Worker:
         key = _worker_key(framework, request)
@@ -280,10 +287,7 @@ class _Worker:
         signal the builder did not send and no fault raises came from outside: that is
         said, and the failure is ``killed`` (the next build tries again), not a crash."""
         status = self.process.wait()
-        self.stderr.seek(0)
-        output = self.stderr.read().decode(errors="replace")
-        _, marker, since = output.rpartition(JOB_MARKER)  # the builder's output, not start-up logs
-        builders = since.partition("\n")[2] if marker else output
+        builders = self.builders_output(marked=True)
         tail = builders.replace(SELF_SIGNAL_MARKER, "")[-_STDERR_TAIL:].strip()
         detail = f"; its last output:\n{tail}" if tail else ""
         if status < 0 and -status not in _FAULTS and SELF_SIGNAL_MARKER not in builders:
@@ -304,6 +308,15 @@ class _Worker:
             f"the builder crashed the process that ran it ({how}){detail}",
             before_job=not started,
         )
+
+    def builders_output(self, marked: bool = False) -> str:
+        """What the last job's builder wrote, not the worker's start-up log; ``marked`` keeps
+        the note of a signal the builder sent its own process."""
+        self.stderr.seek(0)
+        output = self.stderr.read().decode(errors="replace")
+        _, marker, since = output.rpartition(JOB_MARKER)
+        builders = since.partition("\n")[2] if marker else output
+        return builders if marked else builders.replace(SELF_SIGNAL_MARKER, "")
 
     def stop(self) -> None:
         if self.owner != os.getpid():

@@ -57,6 +57,7 @@ def test_a_builders_output_never_reaches_the_json(builder, timeout):
     done = _cli(ROOT, "show", f"faulty_models:{builder}", "--format", "json", "--timeout", timeout)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"]["params"] == 15
+    assert ("chatter" if builder == "prints" else "file descriptor 1") in done.stderr
 
 
 @pytest.mark.parametrize(
