@@ -125,6 +125,7 @@ def test_a_bad_timeout_is_a_usage_error(value):
         ("starts_a_process", signal.SIGTERM, 1),
         ("starts_a_process", signal.SIGINT, 1),
         ("starts_a_process", signal.SIGKILL, 2),
+        ("starts_a_process", signal.SIGTERM, 2),
         ("starts_a_multiprocessing_child", signal.SIGKILL, 1),
     ],
     ids=lambda value: value.name if isinstance(value, signal.Signals) else f"{value}",
