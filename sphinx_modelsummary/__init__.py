@@ -43,6 +43,7 @@ def setup(app: Any) -> dict[str, Any]:
         ("builder-inited", events.builder_inited),
         ("doctree-resolved", role.fill_figures),
         ("env-get-outdated", lockfile.pages_to_reread),
+        ("env-get-outdated", events.pages_to_retry),
         ("build-finished", lockfile.update_lockfile),
         ("build-finished", events.build_finished),
     ):

@@ -1,20 +1,24 @@
 """Command line: ``python -m sphinx_modelsummary show TARGET ...``.
 
 Exit status 0 on success and 2, with one paragraph on stderr, for a bad
-target or a failing builder; never a traceback from our internals.
+target or a failing builder; never a traceback from our internals. Builders run
+in worker processes, as in a docs build: what they print, how they exit and how
+long they hang cannot reach the output or outlast the timeout.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .compare import compare
 from .costs import costs
-from .engine import Engine
+from .engine import DEFAULT_TIMEOUT, Engine
 from .errors import ModelSummaryError
 from .render.compare import comparison_json, comparison_text
 from .render.text import formulas_text, summary_text
@@ -61,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--batch-size", type=int, default=1, help="batch size for the memory figures (1)"
     )
+    _add_timeout(show)
     show.set_defaults(run=_show)
     pair = commands.add_parser(
         "compare", help="two models side by side, layer by layer, with what differs"
@@ -73,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     pair.add_argument("--input-dtype", choices=INPUT_DTYPES, help="dtype of the inputs (float32)")
     pair.add_argument("--only-differences", action="store_true", help="hide identical rows")
     pair.add_argument("--format", choices=("text", "json"), default="text")
+    _add_timeout(pair)
     pair.set_defaults(run=_compare)
     check = commands.add_parser(
         "check", help="run every model directive's checks in a docs folder (for CI)"
@@ -100,11 +106,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _reports(requests: list[BuildRequest]) -> list[ModelReport]:
-    """Build in this process, where targets in the current folder import (as `python -m`)."""
+def _add_timeout(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop a builder after this long (modelsummary_timeout of ./conf.py or "
+        f"./docs/conf.py, else {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def _seconds(value: object) -> float:
+    """A timeout: a finite number of seconds above 0, else a usage error that says so."""
+    try:
+        seconds = math.nan if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise argparse.ArgumentTypeError(f"{value!r} must be a number of seconds above 0")
+    return seconds
+
+
+def _timeout(given: float | None) -> float:
+    """``--timeout``, else the docs' ``modelsummary_timeout`` (``conf.py`` here or in
+    ``docs/``), else the default: ``show`` stops a hanging builder as the docs build does."""
+    if given is not None:
+        return given
+    from sphinx.config import eval_config_file
+    from sphinx.errors import ConfigError
+    from sphinx.util.tags import Tags
+
+    for conf in ("conf.py", os.path.join("docs", "conf.py")):
+        if not os.path.isfile(conf):
+            continue
+        try:
+            value = eval_config_file(Path(conf).resolve(), Tags()).get("modelsummary_timeout")
+            return DEFAULT_TIMEOUT if value is None else _seconds(value)
+        except (ConfigError, argparse.ArgumentTypeError) as error:
+            raise ModelSummaryError(f"{conf}: modelsummary_timeout: {error}") from None
+    return DEFAULT_TIMEOUT
+
+
+def _reports(requests: list[BuildRequest], timeout: float | None) -> list[ModelReport]:
+    """Build in workers, where targets in the current folder import (as `python -m`)."""
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    engine = Engine(isolated=False)
+    engine = Engine(timeout=_timeout(timeout), builder_output=sys.stderr)
     try:
         return [engine.report(request).report for request in requests]
     finally:
@@ -133,7 +180,8 @@ def _show(options: argparse.Namespace) -> int:
                 shape_only=not options.full_build,
             )
             for text in options.targets
-        ]
+        ],
+        options.timeout,
     )
     if options.batch_size < 1:
         raise ModelSummaryError(f"--batch-size {options.batch_size} must be 1 or more")
@@ -227,7 +275,8 @@ def _compare(options: argparse.Namespace) -> int:
                 (options.target_a, options.input_shape_a),
                 (options.target_b, options.input_shape_b),
             )
-        ]
+        ],
+        options.timeout,
     )
     comparison = compare(report_a, report_b)
     if options.format == "json":

@@ -19,22 +19,32 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import TextIO
 
 from .adapters import framework_of
 from .cache import ReportCache
-from .errors import BuildError, ModelSummaryError
+from .errors import BuildError, BuildKind, ModelSummaryError
 from .execute import execute
 from .lifetime import dies_with_this_process
 from .messages import Job, Started, decode, encode
 from .request import BuildRequest, Built, Failed, Outcome
 from .sources import own_files, refusal
-from .worker import JOB_MARKER, PARENT_VARIABLE
+from .worker import JOB_MARKER, PARENT_VARIABLE, SELF_SIGNAL_MARKER
 
 DEFAULT_TIMEOUT = 300.0
 #: Seconds a worker may take to start and import its framework, when the builder's own timeout
 #: is shorter: a builder's timeout runs only once the worker has begun its job.
 STARTUP_TIMEOUT = 300.0
 _STDERR_TAIL = 2000
+#: The longest single wait for a worker's answer (a selector refuses a timeout of 1e10 s).
+_LONGEST_WAIT = 3600.0
+#: Signals a process gets from its own faults (or ``abort()``); any other signal that ends a
+#: worker whose builder did not send it came from outside (the out-of-memory killer, a kill).
+_FAULTS = frozenset(
+    getattr(signal, name)
+    for name in ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGTRAP", "SIGSYS", "SIGPIPE")
+    if hasattr(signal, name)
+)
 
 #: What :meth:`Engine.report` returns (the name callers know).
 BuildOutcome = Built
@@ -45,8 +55,8 @@ class Engine:
 
     Each framework is built in a worker process of its own (a process never
     imports two frameworks). ``isolated=False`` builds in this process instead
-    (the ``show`` command, which has nothing to protect), as long as the
-    request's framework is the first one built here; timeouts then do not apply.
+    (for tests of the build itself), as long as the request's framework is the
+    first one built here; timeouts then do not apply.
     A request that failed is not built again for the rest of the build.
     """
 
@@ -57,6 +67,7 @@ class Engine:
         warn: Callable[[str], None] | None = None,
         isolated: bool = True,
         allowed_modules: tuple[str, ...] | None = None,
+        builder_output: TextIO | None = None,
     ) -> None:
         self.timeout = timeout or DEFAULT_TIMEOUT
         self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
@@ -64,6 +75,8 @@ class Engine:
         self.isolated = isolated
         #: When given, targets outside the project, the model zoos and these are refused.
         self.allowed_modules = allowed_modules
+        #: Where what a builder printed is copied once it answered (``show``: standard error).
+        self.builder_output = builder_output
         self.workers_started = 0
         self.built = 0
         self.from_cache = 0
@@ -125,10 +138,13 @@ class Engine:
         """The job's outcome from its framework's worker; a worker that is gone is forgotten."""
         worker = self._worker_for(framework, job.request)
         try:
-            return worker.ask(job, timeout)
+            outcome = worker.ask(job, timeout)
         except _WorkerGone:
             self._workers.pop(_worker_key(framework, job.request), None)
             raise
+        if self.builder_output is not None:
+            self.builder_output.write(worker.builders_output())
+        return outcome
 
     def _worker_for(self, framework: str, request: BuildRequest) -> _Worker:
         key = _worker_key(framework, request)
@@ -254,8 +270,10 @@ class _Worker:
             selector.register(self.process.stdout, selectors.EVENT_READ)
             while b"\n" not in self.buffer:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
+                if remaining <= 0:
                     return None
+                if not selector.select(min(remaining, _LONGEST_WAIT)):
+                    continue  # a long timeout is waited for in steps the selector accepts
                 chunk = os.read(self.process.stdout.fileno(), 1 << 16)
                 if not chunk:
                     return b""
@@ -265,22 +283,40 @@ class _Worker:
 
     def _gone(self, started: bool) -> _WorkerGone:
         """The worker ended without answering: say how, with the end of what it printed.
-        ``started`` says whether it had begun the job; if not, the job did not kill it."""
+        ``started`` says whether it had begun the job; if not, the job did not kill it. A
+        signal the builder did not send and no fault raises came from outside: that is
+        said, and the failure is ``killed`` (the next build tries again), not a crash."""
         status = self.process.wait()
+        builders = self.builders_output(marked=True)
+        tail = builders.replace(SELF_SIGNAL_MARKER, "")[-_STDERR_TAIL:].strip()
+        detail = f"; its last output:\n{tail}" if tail else ""
+        if status < 0 and -status not in _FAULTS and SELF_SIGNAL_MARKER not in builders:
+            return _WorkerGone(
+                BuildKind.KILLED,
+                f"the worker building it was killed from outside (signal "
+                f"{signal.Signals(-status).name}) while it worked on this model: the out-of-memory "
+                "killer or someone's kill, not known to be the builder's fault, so the next "
+                f"build tries it again{detail}",
+                before_job=not started,
+            )
         if status < 0:
             how = f"killed by signal {signal.Signals(-status).name}"
         else:
             how = f"exited with status {status}"
-        self.stderr.seek(0)
-        output = self.stderr.read().decode(errors="replace")
-        _, marker, since = output.rpartition(JOB_MARKER)  # the builder's output, not start-up logs
-        tail = (since.partition("\n")[2] if marker else output)[-_STDERR_TAIL:].strip()
-        detail = f"; its last output:\n{tail}" if tail else ""
         return _WorkerGone(
-            "crash",
+            BuildKind.CRASH,
             f"the builder crashed the process that ran it ({how}){detail}",
             before_job=not started,
         )
+
+    def builders_output(self, marked: bool = False) -> str:
+        """What the last job's builder wrote, not the worker's start-up log; ``marked`` keeps
+        the note of a signal the builder sent its own process."""
+        self.stderr.seek(0)
+        output = self.stderr.read().decode(errors="replace")
+        _, marker, since = output.rpartition(JOB_MARKER)
+        builders = since.partition("\n")[2] if marker else output
+        return builders if marked else builders.replace(SELF_SIGNAL_MARKER, "")
 
     def stop(self) -> None:
         if self.owner != os.getpid():

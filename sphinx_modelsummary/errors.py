@@ -25,6 +25,7 @@ class BuildKind(StrEnum):
     INPUT_SHAPE = "input-shape"
     TIMEOUT = "timeout"
     CRASH = "crash"
+    KILLED = "killed"
     FRAMEWORK = "framework"
     SNAPSHOT = "snapshot"
     NOT_ALLOWED = "not-allowed"

@@ -3,7 +3,9 @@
 A worker watches the engine that started it; a reader or writer that Sphinx forks for
 ``-j N`` watches the ``sphinx-build`` it was forked from. Without this a ``SIGTERM`` or
 ``SIGKILL`` of ``sphinx-build -j N`` leaves its forked readers, and the workers they
-started, building until their timeout.
+started, building until their timeout. A worker leads a process group of its own, and a
+keeper process ends that group when the worker is gone, so what a builder started
+(``subprocess``, ``multiprocessing``) ends with it too.
 """
 
 from __future__ import annotations
@@ -54,6 +56,29 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def group_ends_with_this_process() -> None:
+    """Fork a keeper that kills this process's group once this process has ended, whatever
+    ended it: a ``SIGKILL`` leaves no time to stop the processes a builder started, and they
+    are no children of the engine, so only someone who outlives the worker can end them.
+    Call it before starting threads (the keeper is a fork). Only a group's leader has one:
+    a group it does not lead is someone else's."""
+    watched = os.getpid()
+    if not hasattr(os, "fork") or os.getpgid(0) != watched:
+        return
+    if os.fork() != 0:
+        return
+    try:  # the keeper holds none of the worker's pipes: the engine sees them close
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for descriptor in (0, 1, 2):
+            os.dup2(quiet, descriptor)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+        while os.getppid() == watched:  # the worker's end makes the keeper an orphan
+            time.sleep(0.2)
+    finally:
+        os.killpg(watched, signal.SIGKILL)  # the keeper too, last
+        os._exit(0)
 
 
 def dies_with_this_process() -> Callable[[], None]:

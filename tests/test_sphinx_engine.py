@@ -192,14 +192,20 @@ INTERRUPTED_AT = {
 
 
 def _held_build(
-    tmp_path: Path, moment: str, jobs: int = 1, index: str | None = None, **popen: Any
+    tmp_path: Path,
+    moment: str,
+    jobs: int = 1,
+    index: str | None = None,
+    builder: str | None = None,
+    **popen: Any,
 ) -> tuple[subprocess.Popen, Path]:
     """A ``sphinx-build`` of test-interrupt that holds at ``moment`` (see its hold.py), with
-    the moment's pages or the given index page; and the folder where it leaves its marks."""
+    the moment's pages (or the builder's) or the given index page; and the folder where it
+    leaves its marks."""
     source = tmp_path / "docs"
     shutil.copytree(ROOTS / "test-interrupt", source)
     if index is None:
-        _interrupt_pages(source, moment, jobs)
+        _interrupt_pages(source, builder or f"held_models:{INTERRUPTED_AT[moment]}", moment, jobs)
     else:
         (source / "index.rst").write_text(index)
     marks = tmp_path / "marks"
@@ -217,9 +223,9 @@ def _held_build(
     return build, marks
 
 
-def _interrupt_pages(source: Path, moment: str, jobs: int) -> None:
+def _interrupt_pages(source: Path, builder: str, moment: str, jobs: int) -> None:
     if jobs == 1:
-        directives = f".. model-summary:: held_models:{INTERRUPTED_AT[moment]}\n   :timeout: 600\n"
+        directives = f".. model-summary:: {builder}\n   :timeout: 600\n"
         if moment == "replacing":
             directives += "\n.. model-summary:: held_models:builds\n   :timeout: 600\n"
         (source / "index.rst").write_text(f"Held\n====\n\n{directives}")
@@ -228,7 +234,7 @@ def _interrupt_pages(source: Path, moment: str, jobs: int) -> None:
     for page in pages:
         (source / f"{page}.rst").write_text(
             f"{page}\n{'=' * len(page)}\n\n"
-            ".. model-compare:: held_models:builds held_models:small\n   :timeout: 600\n"
+            f".. model-compare:: {builder} held_models:small\n   :timeout: 600\n"
         )
     (source / "index.rst").write_text(
         "Held\n====\n\n.. toctree::\n\n" + "".join(f"   {page}\n" for page in pages)

@@ -18,7 +18,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from ..checks import Finding, check_expectations, drift_message
-from ..errors import BuildError, ModelSummaryError
+from ..errors import BuildError, BuildKind, ModelSummaryError
 from ..lockfile import LockfileError, compare, lock_key
 from ..render.nodes import model_table, problem_node
 from ..report import ModelReport, Shape
@@ -75,7 +75,8 @@ class ModelsDirective(SphinxDirective):
             except BuildError as error:
                 for path in (*error.source_files, *own_files(request.target.module)):
                     self.env.note_dependency(path)  # fixing the model must re-check this page
-                return self.fail(result, ProblemKind.BUILDER, error.message)
+                retry = error.kind == BuildKind.KILLED  # not the page's fault: read it again
+                return self.fail(result, ProblemKind.BUILDER, error.message, retry)
         for item in found:
             for path in item.outcome.source_files:
                 self.env.note_dependency(path)
@@ -125,11 +126,13 @@ class ModelsDirective(SphinxDirective):
         """The page's promises about the models; record what the modelcheck builder shows."""
         return Drift()
 
-    def fail(self, result: CheckResult, kind: ProblemKind, message: str) -> list[nodes.Node]:
+    def fail(
+        self, result: CheckResult, kind: ProblemKind, message: str, retry: bool = False
+    ) -> list[nodes.Node]:
         result.status = "error"
         result.messages = [message]
         headline, _, detail = message.partition("\n")
-        report_problem(self, kind, f"{self.name} {result.target}: {message}")
+        report_problem(self, kind, f"{self.name} {result.target}: {message}", retry)
         title = f"{self.name} could not {self.verb} {result.target}"
         return [problem_node(title, [headline], detail or None)]
 

@@ -26,6 +26,12 @@ def builder_inited(app: Sphinx) -> None:
         app.add_css_file("modelsummary.css")
 
 
+def pages_to_retry(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
+    """Pages whose build failed for a reason outside them (a worker killed from outside):
+    read again, also unchanged, until they build."""
+    return sorted({problem.docname for problem in domain_of(env).problems() if problem.retry})
+
+
 def build_finished(app: Sphinx, exception: Exception | None) -> None:
     """List every problem once more and make the exit status say the docs are wrong.
 
@@ -46,7 +52,7 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     if not failing:
         return
     lines = [
-        f"  {app.env.doc2path(p.docname, False)}:{p.lineno}: {p.kind}: {p.message.splitlines()[0]}"
+        f"  {app.env.doc2path(p.docname, False)}:{p.lineno}: {p.kind}: {p.headline}"
         for p in failing
     ]
     logger.info("")

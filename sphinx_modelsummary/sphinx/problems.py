@@ -46,6 +46,23 @@ class Problem:
     lineno: int
     kind: str
     message: str
+    #: The page is read again on the next build, also unchanged: its failure was not the
+    #: page's or the builder's (a worker killed from outside).
+    retry: bool = False
+
+    @property
+    def headline(self) -> str:
+        """The message's first meaningful line: a message that ends its first line with a
+        colon (``raised an error:``) goes on with what follows the traceback's frames."""
+        first, *rest = self.message.splitlines() or [""]
+        if not first.endswith(":"):
+            return first
+        meaningful = (
+            line
+            for line in rest
+            if line.strip() and not line[0].isspace() and not line.startswith("Traceback (")
+        )
+        return f"{first} {next(meaningful, '')}".rstrip()
 
     def fails(self, config) -> bool:
         """Whether it fails the build under this configuration (drift may be a warning)."""
@@ -61,8 +78,11 @@ def log_problem(kind: ProblemKind, message: str, location, config) -> None:
     log(message, location=location, type="modelsummary", subtype=str(kind))
 
 
-def report_problem(directive: SphinxDirective, kind: ProblemKind, message: str) -> None:
-    """Log a problem at the directive's line and record it for the closing summary."""
+def report_problem(
+    directive: SphinxDirective, kind: ProblemKind, message: str, retry: bool = False
+) -> None:
+    """Log a problem at the directive's line and record it for the closing summary (and,
+    with ``retry``, for reading the page again on the next build)."""
     log_problem(kind, message, directive.get_location(), directive.config)
-    problem = Problem(directive.env.docname, directive.lineno, kind, message)
+    problem = Problem(directive.env.docname, directive.lineno, kind, message, retry)
     directive.env.get_domain("modelsummary").add_problem(problem)
