@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from .errors import ModelSummaryError
 from .render.compare import comparison_json, comparison_text
 from .render.text import formulas_text, summary_text
 from .report import ModelReport
-from .request import INPUT_DTYPES, BuildRequest
+from .request import INPUT_DTYPES, BuildRequest, timeout_problem
 from .target import parse_shape_spec, parse_target
 
 EXIT_USER_ERROR = 2
@@ -117,14 +116,18 @@ def _add_timeout(command: argparse.ArgumentParser) -> None:
 
 
 def _seconds(value: object) -> float:
-    """A timeout: a finite number of seconds above 0, else a usage error that says so."""
-    try:
-        seconds = math.nan if isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not 0 < seconds < math.inf:
-        raise argparse.ArgumentTypeError(f"{value!r} must be a number of seconds above 0")
-    return seconds
+    """A timeout in the range the directives take (text from the command line is read as a
+    number first), else a usage error that says what is wrong."""
+    seconds = value
+    if isinstance(value, str):
+        try:
+            seconds = float(value)
+        except ValueError:
+            pass
+    problem = timeout_problem(seconds)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{value!r} {problem}")
+    return float(seconds)  # type: ignore[arg-type]  # timeout_problem saw a number
 
 
 def _timeout(given: float | None) -> float:
