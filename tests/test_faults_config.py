@@ -102,6 +102,11 @@ BAD_CONFIG = [
         'modelsummary_lockfile = ["models.lock.json"]',
         "modelsummary_lockfile ['models.lock.json'] must be a file name (a string) or None",
     ),
+    (
+        "modelsummary_update_snapshot = True",
+        "modelsummary_update_snapshot is set but modelsummary_snapshot_dir is not set, so there "
+        'is no snapshot to write; add modelsummary_snapshot_dir = "_models" to conf.py',
+    ),
 ]
 
 

@@ -21,8 +21,15 @@ from sphinx.config import ENUM, Config
 from sphinx.util import logging
 
 from ..request import KERAS_BACKENDS, timeout_problem
+from .lockfile import switched_on
 
 logger = logging.getLogger(__name__)
+
+#: Why a snapshot cannot be written, and what to do.
+NO_SNAPSHOT_FOLDER = (
+    "modelsummary_snapshot_dir is not set, so there is no snapshot to write; "
+    'add modelsummary_snapshot_dir = "_models" to conf.py'
+)
 
 #: What is wrong with a config value, given its name and value (None when nothing is).
 Check = Callable[[str, Any], str | None]
@@ -244,6 +251,14 @@ def check_config(app: Sphinx, config: Config) -> None:
         if problem:
             setattr(config, value.name, value.default)
             problems.append((value.name, problem))
+    if switched_on(config.modelsummary_update_snapshot) and not config.modelsummary_snapshot_dir:
+        config.modelsummary_update_snapshot = False  # the build goes on; nothing is rewritten
+        problems.append(
+            (
+                "modelsummary_update_snapshot",
+                f"modelsummary_update_snapshot is set but {NO_SNAPSHOT_FOLDER}",
+            )
+        )
     for name, problem in problems:
         logger.error(problem, location=f"{path}:{lines[name]}" if name in lines else None)
     if problems:

@@ -16,7 +16,6 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.config import eval_config_file
 from sphinx.environment import BuildEnvironment
-from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinx.util.tags import Tags
 
@@ -29,17 +28,13 @@ from ..snapshot import (
     display_path,
     entry_name,
 )
+from .config import NO_SNAPSHOT_FOLDER
 from .lockfile import switched_on
 from .problems import ProblemKind
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "python -m sphinx_modelsummary snapshot"
-#: Why a snapshot cannot be written, and what to do.
-NO_FOLDER = (
-    "modelsummary_snapshot_dir is not set, so there is no snapshot to write; "
-    'add modelsummary_snapshot_dir = "_models" to conf.py'
-)
 
 
 def snapshot_dir(config, srcdir: str) -> str | None:
@@ -111,12 +106,6 @@ def merge_info(
             _uses(env)[docname] = _uses(other)[docname]
 
 
-def check_config(app: Sphinx) -> None:
-    """Rewriting a snapshot needs a folder to write it to."""
-    if updating(app.config) and not app.config.modelsummary_snapshot_dir:
-        raise ConfigError(f"modelsummary_update_snapshot is set but {NO_FOLDER}")
-
-
 def require_snapshot_dir(sourcedir: str) -> None:
     """The ``snapshot`` command's check of conf.py, before Sphinx starts: Sphinx reports an
     error raised while it runs inside its crash report, as if it were a bug."""
@@ -125,7 +114,7 @@ def require_snapshot_dir(sourcedir: str) -> None:
     except Exception:  # noqa: BLE001 - conf.py's own error: Sphinx reports it with its line
         return
     if not namespace.get("modelsummary_snapshot_dir"):
-        raise ModelSummaryError(f"{os.path.join(sourcedir, 'conf.py')}: {NO_FOLDER}")
+        raise ModelSummaryError(f"{os.path.join(sourcedir, 'conf.py')}: {NO_SNAPSHOT_FOLDER}")
 
 
 def read_every_page(
@@ -167,7 +156,6 @@ def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("builder-inited", check_config)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
     app.connect("env-get-outdated", read_every_page)
