@@ -119,10 +119,11 @@ def summary_nodes(
     caption: str | None,
     costs: Costs | None = None,
     max_depth: int | None = None,
+    fold_repeats: bool = True,
 ) -> list[nodes.Node]:
     """The layer table and the totals below it (with the cost figures when costs are given)."""
     body = []
-    rows = summary_rows(report, expand_nested, costs, max_depth)
+    rows = summary_rows(report, expand_nested, costs, max_depth, fold_repeats)
     for row in rows:
         cells: list[Cell] = []
         for column in columns:
@@ -172,9 +173,10 @@ def formulas_nodes(
     caption: str | None,
     expand_nested: bool = True,
     max_depth: int | None = None,
+    fold_repeats: bool = True,
 ) -> list[nodes.Node]:
     """One row per weighted layer: formula, with numbers, count; then the total."""
-    rows = formula_rows(report, expand_nested, max_depth)
+    rows = formula_rows(report, expand_nested, max_depth, fold_repeats)
     frozen = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
     body: list[list[Cell]] = []
     for row in rows:

@@ -21,11 +21,12 @@ def summary_text(
     expand_nested: bool = False,
     costs: Costs | None = None,
     max_depth: int | None = None,
+    fold_repeats: bool = True,
 ) -> str:
     columns = default_columns(report) + (list(COST_COLUMNS) if costs else [])
     header = [COLUMN_TITLES[column] for column in columns]
     body = []
-    for row in summary_rows(report, expand_nested, costs, max_depth):
+    for row in summary_rows(report, expand_nested, costs, max_depth, fold_repeats):
         cells = [row.cell(column) for column in columns]
         cells[0] = "  " * row.depth + cells[0] + (f" ×{row.calls}" if row.calls > 1 else "")
         body.append(cells)
@@ -38,9 +39,11 @@ def summary_text(
     return "\n".join(lines) + "\n"
 
 
-def formulas_text(report: ModelReport, max_depth: int | None = None) -> str:
+def formulas_text(
+    report: ModelReport, max_depth: int | None = None, fold_repeats: bool = True
+) -> str:
     """The formula table; fallback rows are starred and disagreements listed below it."""
-    rows = formula_rows(report, max_depth=max_depth)
+    rows = formula_rows(report, max_depth=max_depth, fold_repeats=fold_repeats)
     split = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
     header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if split else [])
     body = []

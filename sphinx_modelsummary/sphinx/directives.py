@@ -14,7 +14,7 @@ from ..render.rows import COST_COLUMNS, SUMMARY_COLUMNS, default_columns
 from ..report import ModelReport
 from .base import ModelDirective
 from .links import model_key
-from .options import SHARED_OPTIONS, OptionSpec, SharedOptions, parse_names, parse_whole
+from .options import TABLE_OPTIONS, OptionSpec, SharedOptions, parse_names, parse_whole
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class ModelSummaryDirective(ModelDirective):
     """``.. model-summary:: TARGET``: the layer table and the totals."""
 
     option_spec: ClassVar[dict[str, Any]] = OptionSpec(
-        SHARED_OPTIONS, columns=directives.unchanged, **{"batch-size": directives.unchanged}
+        TABLE_OPTIONS, columns=directives.unchanged, **{"batch-size": directives.unchanged}
     )
     known_columns = (*SUMMARY_COLUMNS, "calls", *COST_COLUMNS)
 
@@ -45,7 +45,13 @@ class ModelSummaryDirective(ModelDirective):
         wants_costs = batch_size is not None or any(c in COST_COLUMNS for c in columns)
         model_costs = costs(report, batch_size or 1) if wants_costs else None
         output = summary_nodes(
-            report, columns, options.expand_nested, options.caption, model_costs, options.max_depth
+            report,
+            columns,
+            options.expand_nested,
+            options.caption,
+            model_costs,
+            options.max_depth,
+            options.fold_repeats,
         )
         output[0]["classes"].extend(options.classes)
         output[0]["model"] = model_key(report)  # a diagram of the model links to its rows
@@ -56,10 +62,13 @@ class ModelSummaryDirective(ModelDirective):
 class ModelFormulasDirective(ModelDirective):
     """``.. model-formulas:: TARGET``: every weighted layer's count, explained."""
 
+    option_spec: ClassVar[dict[str, Any]] = OptionSpec(TABLE_OPTIONS)
     expand_nested_default = True
 
     def render(self, report: ModelReport, options: SharedOptions) -> list[nodes.Node]:
-        output = formulas_nodes(report, options.caption, options.expand_nested, options.max_depth)
+        output = formulas_nodes(
+            report, options.caption, options.expand_nested, options.max_depth, options.fold_repeats
+        )
         output[0]["classes"].extend(options.classes)
         self.add_label(output[0], options)
         return output

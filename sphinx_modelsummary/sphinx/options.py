@@ -55,6 +55,9 @@ SHARED_OPTIONS = {
     "class": directives.unchanged,
 }
 
+#: The table directives' own: only where rows are shown can runs of blocks fold.
+TABLE_OPTIONS = {**SHARED_OPTIONS, "fold-repeats": directives.unchanged}
+
 _TRUE = ("", "yes", "true", "on", "1")
 _FALSE = ("no", "false", "off", "0")
 
@@ -72,6 +75,8 @@ class SharedOptions:
     timeout: float | None = None
     caption: str | None = None
     classes: tuple[str, ...] = ()
+    #: Show a run of identical consecutive blocks as one ``×N`` row (the table directives).
+    fold_repeats: bool = True
 
 
 def parse_shared(options: dict[str, str], expand_nested_default: bool) -> SharedOptions:
@@ -96,6 +101,7 @@ def parse_shared(options: dict[str, str], expand_nested_default: bool) -> Shared
         timeout=_parse_timeout(options.get("timeout")),
         caption=options.get("caption") or None,
         classes=tuple((options.get("class") or "").split()),
+        fold_repeats=parse_flag("fold-repeats", options, True),
     )
 
 
