@@ -129,6 +129,7 @@ def _report(target: str, shape: tuple[int, ...], dtype: str | None = None):
     [
         (SIX, (None, 16)),
         (UNEVEN, (None, 16)),
+        (UNEVEN.replace("fold_keras", "fold_tf_keras"), (None, 16)),
         pytest.param("fold_torch:encoder", (1, 10, 32), marks=pytest.mark.torch),
         pytest.param("fold_torch:uneven_stack", (1, 16), marks=pytest.mark.torch),
     ],
@@ -142,6 +143,19 @@ def test_folded_counts_times_their_multiplicity_add_up_to_the_total(target, shap
     assert {row.repeats for row in unfolded} == {1}
     for rows in (folded, unfolded):
         assert sum(row.count * row.repeats for row in rows) == report.totals.params
+
+
+def test_tf_keras_blocks_fold_as_rows_of_their_own():
+    """tf_keras shows a layer of its own as one row holding its sublayers' weights."""
+    report = _report(UNEVEN.replace("fold_keras", "fold_tf_keras"), (None, 16))
+    assert [row.layer for row in summary_rows(report)] == [
+        "features (InputLayer)",
+        "block_0-2 (MlpBlock) ×3",
+        "block_3 (MlpBlock)",
+        "block_4-5 (MlpBlock) ×2",
+        "head (Dense)",
+    ]
+    assert [row.value for row in formula_rows(report)][:2] == ["3 × 1,104 = 3,312", "2,160"]
 
 
 @pytest.mark.torch

@@ -32,17 +32,19 @@ def test_composite_layers_in_html(app):
     tables = _tables(app)
 
     layers = [row[0] for row in tables["ViT one level deep"]]
-    assert any(cell.startswith("transformer_block_1 (ViTEncoderBlock)") for cell in layers)
+    assert any(cell.startswith("transformer_block_1-2 (ViTEncoderBlock) ×2") for cell in layers)
     assert any(cell.startswith("patch_embedding (Conv2D)") for cell in layers)
     assert not any(cell.startswith(("ln_1 ", "mha ", "dense_1 ")) for cell in layers)
 
     folded = {row[0]: row for row in tables["ViT formulas one level deep"]}
-    assert "vit_encoder/transformer_block_1 (ViTEncoderBlock)" in folded
-    assert folded["vit_encoder/transformer_block_1 (ViTEncoderBlock)"][-1] == "2,224"
+    assert "vit_encoder/transformer_block_1-2 (ViTEncoderBlock) ×2" in folded  # two alike
+    assert folded["vit_encoder/transformer_block_1-2 (ViTEncoderBlock) ×2"][-1] == (
+        "2 × 2,224 = 4,448"
+    )
     assert not any("/mha" in name for name in folded)
     assert folded["vit_patching_and_embedding (ViTPatchingAndEmbedding)"][-1] == "16"
     full = {row[0] for row in tables["ViT formulas all the way down"]}
-    assert "vit_encoder/transformer_block_1/mha (MultiHeadAttention)" in full
+    assert "vit_encoder/transformer_block_1-2/mha (MultiHeadAttention) ×2" in full
 
     joined = {row[0]: row for row in tables["One block called twice"]}
     assert joined["join (Concatenate)"][3] == "block#1, block#2"

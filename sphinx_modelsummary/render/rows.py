@@ -67,8 +67,10 @@ def shown_depth(expand_nested: bool, max_depth: int | None) -> int:
 
 @dataclass(frozen=True)
 class Folding:
-    """Runs of consecutive sibling blocks (containers) of one class with identical layers,
-    shapes and counts: each run is shown as its first block, the others are hidden."""
+    """Runs of consecutive sibling blocks of one class with identical layers, shapes and
+    counts: each run is shown as its first block, the others are hidden. A block holds
+    layers or weights (a tf_keras layer of your own is one row with its sublayers' weights);
+    a run of weightless layers (activations, dropouts) is left as it is."""
 
     #: Path of a run's first block -> every block of the run, in order.
     runs: dict[str, tuple[Layer, ...]] = field(default_factory=dict)
@@ -146,6 +148,10 @@ def _signature(report: ModelReport, block: Layer) -> tuple:
     )
 
 
+def _is_block(layer: Layer) -> bool:
+    return layer.is_container or layer.params > 0
+
+
 def folding(report: ModelReport, fold_repeats: bool = True) -> Folding:
     """Find the runs of identical consecutive sibling blocks (none when not folding)."""
     if not fold_repeats:
@@ -159,7 +165,7 @@ def folding(report: ModelReport, fold_repeats: bool = True) -> Folding:
         for layer in [*group, None]:
             same = (
                 layer is not None
-                and layer.is_container
+                and _is_block(layer)
                 and run
                 and layer.class_name == run[0].class_name
                 and _signature(report, layer) == _signature(report, run[0])
@@ -169,7 +175,7 @@ def folding(report: ModelReport, fold_repeats: bool = True) -> Folding:
                 continue
             if len(run) > 1:
                 runs[run[0].path] = tuple(run)
-            run = [layer] if layer is not None and layer.is_container else []
+            run = [layer] if layer is not None and _is_block(layer) else []
     hidden = {
         inner.path for run in runs.values() for block in run[1:] for inner in _inside(report, block)
     }
