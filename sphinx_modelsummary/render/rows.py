@@ -68,9 +68,8 @@ def shown_depth(expand_nested: bool, max_depth: int | None) -> int:
 @dataclass(frozen=True)
 class Folding:
     """Runs of consecutive sibling blocks of one class with identical layers, shapes and
-    counts: each run is shown as its first block, the others are hidden. A block holds
-    layers or weights (a tf_keras layer of your own is one row with its sublayers' weights);
-    a run of weightless layers (activations, dropouts) is left as it is."""
+    counts: each run is shown as its first block, the others are hidden (tf_keras shows a
+    layer of your own as one row with its sublayers' weights: it is a block too)."""
 
     #: Path of a run's first block -> every block of the run, in order.
     runs: dict[str, tuple[Layer, ...]] = field(default_factory=dict)
@@ -140,7 +139,7 @@ def _signature(report: ModelReport, block: Layer) -> tuple:
             layer.trainable,
             layer.non_trainable,
             tuple(
-                (w.name.rsplit("/", 1)[-1], w.shape, w.dtype, w.trainable, w.shared_with is None)
+                (w.name, w.shape, w.dtype, w.trainable, w.shared_with is None)
                 for w in (*layer.weights, *layer.buffers)
             ),
         )
@@ -149,7 +148,9 @@ def _signature(report: ModelReport, block: Layer) -> tuple:
 
 
 def _is_block(layer: Layer) -> bool:
-    return layer.is_container or layer.params > 0
+    """A layer holding layers: a container, or a leaf listing its sublayers' weights
+    (``up/kernel``). Single layers alike side by side (``norm1``, ``norm2``) do not fold."""
+    return layer.is_container or any("/" in weight.name for weight in layer.weights)
 
 
 def folding(report: ModelReport, fold_repeats: bool = True) -> Folding:
