@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,13 @@ from sphinx_modelsummary.render.formula_html import latex_to_html
 from sphinx_modelsummary.render.rows import formula_rows
 from sphinx_modelsummary.report import ModelReport
 
-DOCS_MODELS = Path(__file__).resolve().parent.parent / "docs" / "_models"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS_MODELS = DOCS / "_models"
+sys.path.insert(0, str(DOCS.parent / "tools"))
+import screenshots  # noqa: E402 - tools/ is not a package
+
+sys.path.remove(str(DOCS.parent / "tools"))
+CHROMIUM = screenshots.CHROMIUM
 
 
 def _docs_reports() -> list[ModelReport]:
@@ -40,3 +48,21 @@ def test_no_html_formula_of_the_docs_models_keeps_a_backslash():
 )
 def test_escaped_characters_inside_names_show_as_themselves(latex, shown):
     assert latex_to_html(latex) == shown
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("playwright") is None or not Path(CHROMIUM).exists(),
+    reason="needs Python playwright and Chromium at /usr/bin/chromium",
+)
+def test_docs_tables_keep_their_counts_on_screen_in_every_theme(tmp_path):
+    """Chromium at 1400 and 800 px over the docs site (built from its snapshot) in four themes:
+    every table fits the column at 1400 px; the name and count columns and the Total row are
+    inside the visible column, at 800 px also with the table scrolled to its far right."""
+    folders = {
+        theme: screenshots.build(DOCS, theme, tmp_path, tmp_path / "doctrees", tmp_path / "cache")
+        for theme in screenshots.THEMES
+    }
+    report = screenshots.look(folders)
+    # light in four themes and dark in two, at two widths
+    assert report.views == 12 * len(screenshots.pages_of(folders["furo"]))
+    assert report.problems == []
