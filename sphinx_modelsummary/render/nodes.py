@@ -153,6 +153,9 @@ def summary_nodes(
         counts=[columns.index("params")] if "params" in columns else [],
     )
     layer_table["paths"] = [row.path for row in rows]  # what a diagram's boxes link to
+    # HTML opens and closes composite rows (rows one deeper that follow are inside them)
+    layer_table["depths"] = [row.depth for row in rows]
+    layer_table["containers"] = [row.is_container for row in rows]
     layer_table["layer_column"] = columns.index("layer") if "layer" in columns else None
     return [layer_table, *totals_nodes(report, costs)]
 

@@ -46,6 +46,8 @@ def visit_html(self: Any, node: model_table) -> None:
     )
     classes = " ".join(["docutils", "align-default", *node["classes"]])
     sides = f' data-sides="{node["sides"]}"' if node.get("sides") else ""
+    if node.get("open_depth") is not None:
+        sides += f' data-open-depth="{node["open_depth"]}"'
     self.body.append(f'<table class="{html.escape(classes, quote=True)}"{sides}>\n')
     if node["caption"]:
         self.body.append("<caption>")
@@ -81,12 +83,23 @@ def visit_html(self: Any, node: model_table) -> None:
             for i, cell in enumerate(cells)
         )
         anchor = f' id="{row_ids[index]}"' if index < len(row_ids) else ""
+        anchor += _html_nesting(node, index)
         parts.append(f'<tr{anchor} class="{" ".join(classes)}">{row}</tr>\n')
         if mathjax and any(isinstance(cell, dict) for cell in cells):
             self._has_maths_elements = True
     parts.append("</tbody>\n</table>\n</div>\n")
     self.body.append("".join(parts))
     raise nodes.SkipNode
+
+
+def _html_nesting(node: model_table, index: int) -> str:
+    """A summary row's depth, and whether it holds the rows below it (``modelsummary.js``
+    opens and closes those; without JavaScript every row shows)."""
+    depths, containers = node.get("depths") or [], node.get("containers") or []
+    if index >= len(depths):
+        return ""
+    holds = containers[index] and index + 1 < len(depths) and depths[index + 1] > depths[index]
+    return f' data-depth="{depths[index]}"' + (" data-holds" if holds else "")
 
 
 def _key_attributes(node: model_table) -> dict[int, str]:
