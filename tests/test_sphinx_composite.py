@@ -38,11 +38,11 @@ def test_composite_layers_in_html(app):
 
     folded = {row[0]: row for row in tables["ViT formulas one level deep"]}
     assert "vit_encoder/transformer_block_1-2 (ViTEncoderBlock) ×2" in folded  # two alike
-    assert folded["vit_encoder/transformer_block_1-2 (ViTEncoderBlock) ×2"][-1] == (
+    assert folded["vit_encoder/transformer_block_1-2 (ViTEncoderBlock) ×2"][1] == (
         "2 × 2,224 = 4,448"
     )
     assert not any("/mha" in name for name in folded)
-    assert folded["vit_patching_and_embedding (ViTPatchingAndEmbedding)"][-1] == "16"
+    assert folded["vit_patching_and_embedding (ViTPatchingAndEmbedding)"][1] == "16"
     full = {row[0] for row in tables["ViT formulas all the way down"]}
     assert "vit_encoder/transformer_block_1-2/mha (MultiHeadAttention) ×2" in full
 

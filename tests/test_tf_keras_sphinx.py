@@ -60,7 +60,7 @@ def test_pages_of_keras2_models(built):
     assert shapes["re_lu_3 (ReLU)"] == "(None, 128, 128, 50, 64)"
     formulas = page.select_one("table.modelsummary-formulas")
     last = cells(formulas.select("tbody tr")[-1])
-    assert last[0] == "Total" and last[3:] == ["197,418", "1,120"]
+    assert last[0] == "Total" and last[1:3] == ["197,418", "1,120"]
     assert "(3·3·3 + 1)·16" in text_of(formulas)
     text = text_of(page)
     assert "The Keras 2 FireModule has 32,624 parameters and the ResNet 1,120 batch-norm" in text

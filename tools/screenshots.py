@@ -5,6 +5,9 @@ Builds a Sphinx project (by default this project's ``docs/``) once per theme
 Chromium through Playwright at 1400 and 800 px, light and dark (furo and pydata
 have a dark mode; the others are looked at light only), and measures on each page:
 
+* key numbers off screen: a name or count cell, or a Total row, outside the visible
+  content column (also with a scrolling table scrolled to its far right), or a
+  table wider than the column at 1200 px and more;
 * overflow: a table or figure wider than the content column with no scrolling
   container around it (so part of it is cut off or runs over the sidebar);
 * wrapped shapes: a no-wrap cell (shapes, numbers) whose text takes more than
@@ -88,6 +91,63 @@ MEASURE = r"""
       problems.push({kind: "overflow", what: name(element),
                      detail: `right edge ${Math.round(box.right)} px > ` +
                              `column ${Math.round(columnRight)} px`});
+    }
+  }
+  // Key numbers: a table's name and count columns, and its Total row, on screen without
+  // scrolling; the whole table in the column when the window is wide; name and counts still
+  // in view when its container is scrolled to the far right (by header, so any build is judged).
+  const visible = (table) => {
+    let [left, right] = [Math.max(column.getBoundingClientRect().left, 0), columnRight];
+    for (let node = table.parentElement; node && node !== column; node = node.parentElement) {
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(node).overflowX)) {
+        const box = node.getBoundingClientRect();
+        [left, right] = [Math.max(left, box.left), Math.min(right, box.right)];
+        return {left, right, scroller: node};
+      }
+    }
+    return {left, right, scroller: null};
+  };
+  const KEY = /^([ab] )?(layer( \(type\))?|params)$|^(difference|non-trainable)$/i;
+  const keyCells = (table) => {
+    const titles = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    const keys = new Set(titles.flatMap((title, index) => KEY.test(title) ? [index] : []));
+    const cells = [...table.querySelectorAll("thead th")].filter((cell, index) => keys.has(index));
+    for (const row of table.querySelectorAll("tbody tr")) {
+      const total = row.matches(".modelsummary-total") ||
+        /^total$/i.test((row.cells[0] || {textContent: ""}).textContent.trim());
+      [...row.cells].forEach((cell, index) => {
+        if ((keys.has(index) || total) && cell.textContent.trim()) cells.push(cell);
+      });
+    }
+    return cells;
+  };
+  const offScreen = (table, where, problems) => {
+    const {left, right} = visible(table);
+    for (const cell of keyCells(table)) {
+      const box = cell.getBoundingClientRect();
+      if (box.width && (box.left < left - 1 || box.right > right + 1)) {
+        problems.push({kind: "key number off screen", what: name(table),
+                       detail: `${where}"${cell.textContent.trim().slice(0, 30)}" at ` +
+                               `${Math.round(box.left)}-${Math.round(box.right)} px, visible ` +
+                               `${Math.round(left)}-${Math.round(right)} px`});
+        return;
+      }
+    }
+  };
+  for (const table of document.querySelectorAll("table.modelsummary")) {
+    const {left, right, scroller} = visible(table);
+    const box = table.getBoundingClientRect();
+    if (!box.width) continue;
+    if (window.innerWidth >= 1200 && box.width > right - left + 1) {
+      problems.push({kind: "table wider than the column", what: name(table),
+                     detail: `${Math.round(box.width)} px in ${Math.round(right - left)} px`});
+    }
+    offScreen(table, "", problems);
+    if (scroller && scroller.scrollWidth > scroller.clientWidth) {
+      const before = scroller.scrollLeft;
+      scroller.scrollLeft = scroller.scrollWidth;
+      offScreen(table, "scrolled right: ", problems);
+      scroller.scrollLeft = before;
     }
   }
   // Shapes and numbers: by class, and by their look (so an older build is judged too).

@@ -81,15 +81,21 @@ class _Parser:
         return f"<i>{html.escape(char)}</i>" if char.isalpha() else html.escape(char)
 
     def _raw_group(self) -> str:
-        """The text of a ``{...}`` group, unparsed (for ``\\text{...}``)."""
+        """The text of a ``{...}`` group, unparsed but for escaped characters (``input\\_dim``)."""
         if self.at < len(self.text) and self.text[self.at] == "{":
-            depth, start = 0, self.at
+            depth, chars = 0, []
             while self.at < len(self.text):
-                depth += {"{": 1, "}": -1}.get(self.text[self.at], 0)
+                char = self.text[self.at]
                 self.at += 1
+                if char == "\\" and self.at < len(self.text):  # \_ \{ \}: the character itself
+                    chars.append(self.text[self.at])
+                    self.at += 1
+                    continue
+                depth += {"{": 1, "}": -1}.get(char, 0)
                 if depth == 0:
                     break
-            return html.escape(self.text[start + 1 : self.at - 1])
+                chars.append(char)
+            return html.escape("".join(chars[1:]))
         return self._argument()
 
     def _command(self) -> str:

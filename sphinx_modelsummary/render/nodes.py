@@ -62,8 +62,13 @@ def table(
     numeric: Sequence[int] = (),
     nowrap: Sequence[int] = (),
     row_classes: Sequence[Sequence[str]] | None = None,
+    name: int | None = None,
+    counts: Sequence[int] = (),
 ) -> model_table:
-    """A table node; the first column's cells (layer names) feed the search index."""
+    """A table node; the first column's cells (layer names) feed the search index.
+
+    ``name`` and ``counts`` are the key columns (the layer, its parameter counts): HTML
+    keeps them in view while the rest of a table wider than the page scrolls."""
     node = model_table(classes=["modelsummary", *classes])
     node["header"] = list(header)
     node["rows"] = [list(cells) for cells in body]
@@ -72,6 +77,8 @@ def table(
     node["widths"] = list(widths or [1] * len(header))
     node["row_classes"] = [list(item) for item in row_classes] if row_classes else []
     node["caption"] = caption or ""
+    node["name_column"] = name
+    node["count_columns"] = list(counts)
     words = [caption or ""] + [cell_text(cells[0]) for cells in body if cells]
     node += nodes.Text(" ".join(word for word in words if word))
     return node
@@ -143,8 +150,13 @@ def summary_nodes(
         widths=widths,
         numeric=numeric,
         nowrap=shapes,
+        name=columns.index("layer") if "layer" in columns else None,
+        counts=[columns.index("params")] if "params" in columns else [],
     )
     layer_table["paths"] = [row.path for row in rows]  # what a diagram's boxes link to
+    # HTML opens and closes composite rows (rows one deeper that follow are inside them)
+    layer_table["depths"] = [row.depth for row in rows]
+    layer_table["containers"] = [row.is_container for row in rows]
     layer_table["layer_column"] = columns.index("layer") if "layer" in columns else None
     return [layer_table, *totals_nodes(report, costs)]
 
@@ -175,7 +187,8 @@ def formulas_nodes(
     max_depth: int | None = None,
     fold_repeats: bool = True,
 ) -> list[nodes.Node]:
-    """One row per weighted layer: formula, with numbers, count; then the total."""
+    """One row per weighted layer: its count next to its name, then formula and numbers put in;
+    then the total. The count comes first so that long formulas never push it off the page."""
     rows = formula_rows(report, expand_nested, max_depth, fold_repeats)
     frozen = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
     body: list[list[Cell]] = []
@@ -183,23 +196,24 @@ def formulas_nodes(
         formula: dict[str, Any] = {"text": row.symbolic, "latex": row.latex}
         if row.fallback:
             formula["note"] = " (sum of weights)"
-        body.append(
-            [row.layer, formula, row.substituted, row.value]
-            + ([row.non_trainable] if frozen else [])
-        )
-    total = ["Total", "", "", format_count(report.totals.params)]
-    body.append(total + ([format_count(report.totals.non_trainable)] if frozen else []))
-    header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if frozen else [])
+        counts = [row.value] + ([row.non_trainable] if frozen else [])
+        body.append([row.layer, *counts, formula, row.substituted])
+    totals = [format_count(report.totals.params)]
+    totals += [format_count(report.totals.non_trainable)] if frozen else []
+    body.append(["Total", *totals, "", ""])
+    counts = list(range(1, len(totals) + 1))
+    header = ["Layer", "Params", *(["Non-trainable"] if frozen else []), "Formula", "With numbers"]
     return [
         table(
             header,
             body,
             classes=["modelsummary-formulas"],
             caption=caption,
-            widths=[28, 30, 36, 12, 12][: len(header)],
-            numeric=[3, 4][: len(header) - 3],
-            nowrap=[2],
+            widths=[28, 12, *([12] if frozen else []), 30, 36],
+            numeric=counts,
             row_classes=[[] for _ in rows] + [["modelsummary-total"]],
+            name=0,
+            counts=counts,
         )
     ]
 
@@ -233,8 +247,12 @@ def compare_nodes(
             numeric=[*numeric, len(header) - 1],
             nowrap=[0, *shapes],
             row_classes=[[f"modelsummary-{line.status}"] for line in lines],
+            name=1 if "layer" in columns else None,
+            counts=[*numeric, len(header) - 1],
         )
     ]
+    # HTML stacks B under A, column by column, so that both sides fit the page.
+    result[0]["sides"] = len(columns)
     found = explanations(comparison)
     if found:
         items = nodes.bullet_list(classes=["modelsummary-compare-formulas"])

@@ -21,13 +21,17 @@ from .options import TABLE_OPTIONS, OptionSpec, SharedOptions, parse_names, pars
 class SummaryOptions(SharedOptions):
     columns: tuple[str, ...] | None = None
     batch_size: int | None = None
+    #: In HTML, how deep composite rows start opened (None: all open).
+    open_depth: int | None = None
 
 
 class ModelSummaryDirective(ModelDirective):
     """``.. model-summary:: TARGET``: the layer table and the totals."""
 
     option_spec: ClassVar[dict[str, Any]] = OptionSpec(
-        TABLE_OPTIONS, columns=directives.unchanged, **{"batch-size": directives.unchanged}
+        TABLE_OPTIONS,
+        columns=directives.unchanged,
+        **{"batch-size": directives.unchanged, "open-depth": directives.unchanged},
     )
     known_columns = (*SUMMARY_COLUMNS, "calls", *COST_COLUMNS)
 
@@ -37,6 +41,7 @@ class ModelSummaryDirective(ModelDirective):
             **vars(super().parse_options()),
             columns=tuple(columns) if columns else None,
             batch_size=parse_whole("batch-size", self.options.get("batch-size"), 1),
+            open_depth=parse_whole("open-depth", self.options.get("open-depth"), 0),
         )
 
     def render(self, report: ModelReport, options: SummaryOptions) -> list[nodes.Node]:
@@ -55,6 +60,7 @@ class ModelSummaryDirective(ModelDirective):
         )
         output[0]["classes"].extend(options.classes)
         output[0]["model"] = model_key(report)  # a diagram of the model links to its rows
+        output[0]["open_depth"] = options.open_depth
         self.add_label(output[0], options)
         return output
 

@@ -24,6 +24,7 @@ def builder_inited(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(STATIC_DIR)
         app.add_css_file("modelsummary.css")
+        app.add_js_file("modelsummary.js", defer="defer")
 
 
 def pages_to_retry(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:

@@ -45,15 +45,19 @@ def visit_html(self: Any, node: model_table) -> None:
         f'aria-label="{label}">' + "".join(f'<span id="{name}"></span>' for name in ids[1:])
     )
     classes = " ".join(["docutils", "align-default", *node["classes"]])
-    self.body.append(f'<table class="{html.escape(classes, quote=True)}">\n')
+    sides = f' data-sides="{node["sides"]}"' if node.get("sides") else ""
+    if node.get("open_depth") is not None:
+        sides += f' data-open-depth="{node["open_depth"]}"'
+    self.body.append(f'<table class="{html.escape(classes, quote=True)}"{sides}>\n')
     if node["caption"]:
         self.body.append("<caption>")
         self.add_fignumber(node)
         self.body.append(f'<span class="caption-text">{html.escape(node["caption"])}</span>')
         self.add_permalink_ref(node, "Link to this table")
         self.body.append("</caption>\n")
+    keys = _key_attributes(node)
     head = "".join(
-        f"<th{_html_classes(i, numeric, nowrap, 'head')}>{html.escape(title)}</th>"
+        f"<th{_html_classes(i, numeric, nowrap, 'head')}{keys.get(i, '')}>{html.escape(title)}</th>"
         for i, title in enumerate(node["header"])
     )
     parts = [f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n"]
@@ -65,22 +69,66 @@ def visit_html(self: Any, node: model_table) -> None:
         classes += row_classes[index] if index < len(row_classes) else []
         link = row_links[index] if index < len(row_links) else None
         row = "".join(
-            f"<td{_html_classes(i, numeric, nowrap)}>"
-            + (
-                _html_linked(cell, link)
-                if link and i == node.get("layer_column")
-                else _html_cell(cell, mathjax)
+            (
+                _html_shapes(cell)
+                if i in nowrap and isinstance(cell, str) and _SHAPES_APART in cell
+                else f"<td{_html_classes(i, numeric, nowrap)}{keys.get(i, '')}>"
+                + (
+                    _html_linked(cell, link)
+                    if link and i == node.get("layer_column")
+                    else _html_cell(cell, mathjax, shorten=i not in nowrap and i not in keys)
+                )
+                + "</td>"
             )
-            + "</td>"
             for i, cell in enumerate(cells)
         )
         anchor = f' id="{row_ids[index]}"' if index < len(row_ids) else ""
+        anchor += _html_nesting(node, index)
         parts.append(f'<tr{anchor} class="{" ".join(classes)}">{row}</tr>\n')
         if mathjax and any(isinstance(cell, dict) for cell in cells):
             self._has_maths_elements = True
     parts.append("</tbody>\n</table>\n</div>\n")
     self.body.append("".join(parts))
     raise nodes.SkipNode
+
+
+def _html_nesting(node: model_table, index: int) -> str:
+    """A summary row's depth, and whether it holds the rows below it (``modelsummary.js``
+    opens and closes those; without JavaScript every row shows)."""
+    depths, containers = node.get("depths") or [], node.get("containers") or []
+    if index >= len(depths):
+        return ""
+    holds = containers[index] and index + 1 < len(depths) and depths[index + 1] > depths[index]
+    return f' data-depth="{depths[index]}"' + (" data-holds" if holds else "")
+
+
+def _key_attributes(node: model_table) -> dict[int, str]:
+    """The attributes that keep the name and count columns in view when the table scrolls.
+
+    The name sticks at the left edge; count ``k`` of ``n`` sticks ``k`` count widths right of
+    the name and ``n - 1 - k`` from the right edge, so the counts never cover each other."""
+    sides = node.get("sides") or 0
+
+    def shown_at(index: int) -> int:
+        """The column a cell is shown in: a compare shows B's cells under A's."""
+        return index - sides if sides and index > sides else index
+
+    counts = node.get("count_columns") or []
+    places = sorted({shown_at(index) for index in counts})
+    keys = {
+        index: f' data-key="count" style="--ms-before: {places.index(shown_at(index))}; '
+        f'--ms-after: {len(places) - 1 - places.index(shown_at(index))}"'
+        for index in counts
+    }
+    if node.get("name_column") is not None:
+        keys[node["name_column"]] = ' data-key="name"'
+        if sides:
+            keys[node["name_column"] + sides] = ' data-key="name"'
+    return keys
+
+
+#: Text cells longer than this show their first lines; the whole text is a hover away.
+_LONG_CELL = 60
 
 
 def _html_classes(index: int, numeric: set[int], nowrap: set[int], first: str = "") -> str:
@@ -103,8 +151,28 @@ def _html_linked(cell: str, href: str) -> str:
     )
 
 
-def _html_cell(cell: Any, mathjax: bool) -> str:
+#: Where a cell of several shapes (a layer's inputs) may break: between two shapes.
+_SHAPES_APART = "), ("
+
+
+def _html_shapes(cell: str) -> str:
+    """A cell of several shapes: each shape on one line, the cell wrapping between them."""
+    parts = cell.split(_SHAPES_APART)
+    shapes = [parts[0] + "),"] + [f"({part})," for part in parts[1:-1]] + [f"({parts[-1]}"]
+    return (
+        '<td class="modelsummary-shapes">'
+        + " ".join(
+            f'<span class="modelsummary-nowrap">{html.escape(shape)}</span>' for shape in shapes
+        )
+        + "</td>"
+    )
+
+
+def _html_cell(cell: Any, mathjax: bool, shorten: bool = False) -> str:
     if not isinstance(cell, dict):
+        if shorten and len(cell) > _LONG_CELL:
+            text = html.escape(cell, quote=True)
+            return f'<span class="modelsummary-long" title="{text}">{text}</span>'
         return html.escape(cell)
     note = html.escape(cell.get("note", ""))
     if mathjax:
