@@ -62,7 +62,8 @@ def test_show_text_prints_the_table_and_totals(capsys):
     [
         (["show", "builders:dense_chian"], "did you mean 'dense_chain'"),
         (["show", 'builders:dense_chain(os.system("x"))'], "is not a literal"),
-        (["show", "builders:Unbuilt"], "give one with :input-shape:"),
+        (["show", "builders:Unbuilt"], "give one with --input-shape (for example "),
+        (["show", "builders:Unbuilt"], """'--input-shape "(None, 128, 128, 3)"'"""),
         (["show", "builders:Unbuilt", "--input-shape", "(None, -3)"], "input shape"),
         (["show", "builders:raising_builder"], "width 3 is not supported"),
     ],
@@ -74,6 +75,7 @@ def test_bad_input_exits_2_with_one_message(capsys, argv, message):
     assert captured.err.startswith("error: ")
     assert message in captured.err
     assert "sphinx_modelsummary/" not in captured.err
+    assert ":input-shape:" not in captured.err  # the CLI names its own flags
 
 
 def test_module_entry_point_runs_as_a_command():
