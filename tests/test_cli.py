@@ -113,3 +113,18 @@ def test_every_command_and_flag_is_in_the_command_line_reference():
             for flag in action.option_strings:
                 if flag not in ("-h", "--help"):
                     assert re.search(re.escape(flag) + r"(?![\w-])", page), f"{name} {flag}"
+
+
+def test_install_lines_work_while_the_package_is_not_on_the_index():
+    """``pip install "sphinx-modelsummary[keras]"`` fails (not published): every install
+    line a reader copies installs from a checkout or a git URL."""
+    root = TESTS.parent
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.rst"))]
+    lines = [
+        f"{page.name}: {line.strip()}"
+        for page in pages
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if "pip install" in line and "sphinx-modelsummary" in line
+    ]
+    assert lines
+    assert [line for line in lines if "git+" not in line and "-e " not in line] == []
