@@ -434,7 +434,7 @@ class SnapshotReports:
                 engine = self.engine()
                 cached = engine.cache.get(request) if engine.cache else None
                 if cached is not None:
-                    engine.from_cache += 1
+                    engine.count_from_cache(request)
                     return SnapshotOutcome(BuildOutcome(cached[0], cached[1], cached=True))
                 fresh = self._fresh_entry(request)
                 if fresh is not None:
