@@ -44,6 +44,7 @@ def setup(app: Any) -> dict[str, Any]:
         ("doctree-resolved", role.fill_figures),
         ("env-get-outdated", lockfile.pages_to_reread),
         ("env-get-outdated", events.pages_to_retry),
+        ("env-before-read-docs", events.pages_to_read),
         ("build-finished", lockfile.update_lockfile),
         ("build-finished", events.build_finished),
     ):

@@ -78,6 +78,8 @@ class Finding:
     actual: int
     ok: bool
     source: str = "page"
+    #: How to accept the new count when the change is meant (a lockfile is rewritten).
+    refresh: str = ""
 
     @property
     def message(self) -> str:
@@ -89,10 +91,10 @@ class Finding:
 
 
 def drift_message(findings: list[Finding]) -> str:
-    """Failed promises as one line, each source named once.
+    """Failed promises as one line, each source named once, then how to refresh it.
 
     ``params: the lockfile x.json promises 432, the code builds 448; trainable:
-    promises 432, builds 448``.
+    promises 432, builds 448; if the new counts are right, rewrite the lockfile with ...``.
     """
     clauses = []
     named: set[str] = set()
@@ -108,7 +110,8 @@ def drift_message(findings: list[Finding]) -> str:
                 f"{finding.count}: the {finding.source} promises {finding.expected}, "
                 f"the code builds {actual}"
             )
-    return "; ".join(clauses)
+    refreshes = dict.fromkeys(finding.refresh for finding in findings if not finding.ok)
+    return "; ".join([*clauses, *(refresh for refresh in refreshes if refresh)])
 
 
 def check_expectations(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,8 +35,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return options.run(options)
     except ModelSummaryError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_in_flags(str(error), _flags(parser))}", file=sys.stderr)
         return EXIT_USER_ERROR
+
+
+def _flags(parser: argparse.ArgumentParser) -> set[str]:
+    """Every ``--flag`` of the parser and its commands."""
+    found = set()
+    for action in parser._actions:
+        found.update(name for name in action.option_strings if name.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found |= _flags(command)
+    return found
+
+
+def _in_flags(message: str, flags: set[str]) -> str:
+    """The message with a directive option (``:input-shape: (1, 3)``) written as the flag
+    that does the same here (``--input-shape "(1, 3)"``): the CLI names its own flags."""
+
+    def flag(match: re.Match[str]) -> str:
+        name = f"--{match[1]}"
+        if name not in flags:
+            return match[0]
+        return f'{name} "{match[2]}"' if match[2] else name
+
+    return re.sub(r":([a-z][a-z-]*):(?: (\([^']*\)|\[[^']*\]))?", flag, message)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -79,7 +79,10 @@ class Engine:
         self.builder_output = builder_output
         self.workers_started = 0
         self.built = 0
+        #: Models whose report came from the cache, each counted once (not per directive).
         self.from_cache = 0
+        #: Every model asked for, once however many directives share it.
+        self.models: set[BuildRequest] = set()
         self._workers: dict[tuple[str, str | None], _Worker] = {}
         self._in_process: str | None = None
         self._failed: dict[BuildRequest, Failed] = {}
@@ -91,12 +94,20 @@ class Engine:
             raise outcome.error()
         return outcome
 
+    def count_from_cache(self, request: BuildRequest) -> None:
+        """A report read from the cache; a model built or read earlier in this build is
+        not counted again (it is served from the cache to its next directive)."""
+        if request not in self.models:
+            self.from_cache += 1
+        self.models.add(request)
+
     def outcome(self, request: BuildRequest, timeout: float | None = None) -> Outcome:
         """The request's outcome, from the cache, this build's earlier failures, or a build."""
         cached = self.cache.get(request) if self.cache else None
         if cached is not None:
-            self.from_cache += 1
+            self.count_from_cache(request)
             return Built(report=cached[0], source_files=cached[1], cached=True)
+        self.models.add(request)
         if request in self._failed:
             return self._failed[request]
         outcome = self._build(request, timeout or self.timeout)

@@ -88,6 +88,10 @@ def write_lockfile(path: str, entries: dict[str, LockEntry]) -> None:
         raise LockfileError(f"cannot write the lockfile {path} ({error})") from None
 
 
+#: How a drift from the lockfile is accepted when the new count is meant.
+REFRESH = "if the new counts are right, rewrite the lockfile with -D modelsummary_update_lockfile=1"
+
+
 def compare(recorded: LockEntry, report: ModelReport, name: str) -> list[Finding]:
     """One Finding per count the lockfile records for this model."""
     actual = entry_of(report)
@@ -98,6 +102,7 @@ def compare(recorded: LockEntry, report: ModelReport, name: str) -> list[Finding
             actual=getattr(actual, count),
             ok=getattr(recorded, count) == getattr(actual, count),
             source=f"lockfile {name}",
+            refresh=REFRESH,
         )
         for count in LOCK_COUNTS
     ]

@@ -296,7 +296,8 @@ def differences(
     the framework version); otherwise one line per difference: first why the
     entry cannot be trusted, then the totals (a changed count never hides
     behind the layers it comes from), the recorded sources, the request, and
-    the report's other fields by their JSON path.
+    the report's other fields by their JSON path. A changed source whose report is
+    the same (a comment was edited) is no difference: the entry is current.
     """
     fresh = json.loads(entry_text(entry_data(request, report, source_files)))
     try:
@@ -315,6 +316,7 @@ def differences(
         key=lambda field: _COUNTS_FIRST.index(field[0]) if field[0] in _COUNTS_FIRST else 3,
     )
     found += [f"{path}: snapshot {saved}, live {live}" for path, saved, live in totals]
+    hashes = []
     for name in sorted(set(recorded.get("sources", {})) | set(fresh["sources"])):
         before, after = recorded.get("sources", {}).get(name), fresh["sources"].get(name)
         if before is None:
@@ -322,6 +324,7 @@ def differences(
         elif after is None:
             found.append(f"{name} is recorded but the builder no longer uses it")
         elif before != after:
+            hashes.append(len(found))
             found.append(f"{name} changed")
     if recorded.get("request") != fresh["request"]:
         found.append(f"request: the entry records {recorded.get('request')}")
@@ -330,6 +333,8 @@ def differences(
         for path, saved, live in fields
         if (path, saved, live) not in totals
     ]
+    if len(found) == len(hashes):
+        found = []  # an edit that changes no report (a comment): the entry is current
     if not found and entry_text(recorded) != entry.text:
         found.append("the file was edited by hand (it is not as `snapshot` writes it)")
     if len(found) > _MAX_DIFFERENCES:
@@ -388,6 +393,8 @@ class SnapshotOutcome:
     outcome: BuildOutcome
     #: The difference between the entry and the live build, when verifying (one line).
     drift: tuple[str, ...] = ()
+    #: What ``check`` says of a current entry whose recorded source hashes are old.
+    notes: tuple[str, ...] = ()
 
 
 class SnapshotReports:
@@ -427,7 +434,7 @@ class SnapshotReports:
                 engine = self.engine()
                 cached = engine.cache.get(request) if engine.cache else None
                 if cached is not None:
-                    engine.from_cache += 1
+                    engine.count_from_cache(request)
                     return SnapshotOutcome(BuildOutcome(cached[0], cached[1], cached=True))
                 fresh = self._fresh_entry(request)
                 if fresh is not None:
@@ -445,7 +452,7 @@ class SnapshotReports:
             # Editing the entry by hand must re-check the page.
             files = (*outcome.source_files, self.snapshot.path_of(request))
             checked = dataclasses.replace(outcome, source_files=files)
-            return SnapshotOutcome(checked, self._drift(request, outcome))
+            return SnapshotOutcome(checked, *self._drift(request, outcome))
         return SnapshotOutcome(outcome)
 
     def _read(self, request: Any) -> SnapshotEntry | None:
@@ -498,23 +505,30 @@ class SnapshotReports:
             )
         return self._outcome_of(entry)
 
-    def _drift(self, request: Any, outcome: BuildOutcome) -> tuple[str, ...]:
+    def _drift(
+        self, request: Any, outcome: BuildOutcome
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """How the entry differs from the live build, and notes on a current entry."""
         path = self.snapshot.path_of(request)
         try:
             entry = self.snapshot.read(request)
         except SnapshotError as error:
-            return (f"{error}; {self.refresh} to write it again",)
+            return (f"{error}; {self.refresh} to write it again",), ()
         if entry is None:
             return (
                 f"the snapshot has no entry for {_described(request)} ({os.path.basename(path)}); "
                 f"{self.refresh} to add it",
-            )
+            ), ()
         found = differences(entry, request, outcome.report, outcome.source_files)
-        if not found:
-            return ()
-        return (
-            f"the snapshot entry {display_path(path)} differs from the live build: "
-            f"{'; '.join(found)}; {self.refresh} to refresh it",
+        if found:
+            drift = f"the snapshot entry {display_path(path)} differs from the live build: "
+            return (f"{drift}{'; '.join(found)}; {self.refresh} to refresh it",), ()
+        stale = entry.stale_sources()
+        if not stale:
+            return (), ()
+        return (), (
+            f"the snapshot entry {display_path(path)} is current; only its recorded source "
+            f"hashes changed ({', '.join(stale)}); {self.refresh} to record them",
         )
 
 

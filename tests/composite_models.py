@@ -4,30 +4,38 @@ nothing downloaded: each is built from its constructor)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import keras
 from keras import layers
 
+#: What the blocks are made of in Keras 3.
+KIT = SimpleNamespace(Model=keras.Model, layers=layers, relu=keras.ops.relu)
 
-def _conv_block(base: type) -> type:
+
+def _conv_block(base: type, kit: Any) -> type:
+    """``kit`` holds ``layers`` and ``relu``: Keras 3's here, Keras 2's for the twin."""
+
     class ConvBlock(base):  # type: ignore[misc, valid-type]
         """Conv → BatchNorm → ReLU, with a 1×1 projection of the input added back."""
 
         def __init__(self, filters: int, **kwargs):
             super().__init__(**kwargs)
-            self.conv = layers.Conv2D(filters, 3, padding="same", name="conv")
-            self.norm = layers.BatchNormalization(name="norm")
-            self.project = layers.Conv2D(filters, 1, name="project")
+            self.conv = kit.layers.Conv2D(filters, 3, padding="same", name="conv")
+            self.norm = kit.layers.BatchNormalization(name="norm")
+            self.project = kit.layers.Conv2D(filters, 1, name="project")
 
         def call(self, inputs):
-            return keras.ops.relu(self.norm(self.conv(inputs))) + self.project(inputs)
+            return kit.relu(self.norm(self.conv(inputs))) + self.project(inputs)
 
     return ConvBlock
 
 
-def _net(base: type) -> keras.Model:
-    block = _conv_block(base)
+def block_net(base: type, kit: Any = KIT) -> Any:
+    block = _conv_block(base, kit)
 
-    class BlockNet(keras.Model):
+    class BlockNet(kit.Model):
         """Two blocks, a shared block called twice, and a head."""
 
         def __init__(self, **kwargs):
@@ -35,8 +43,8 @@ def _net(base: type) -> keras.Model:
             self.first = block(8, name="first")
             self.second = block(16, name="second")
             self.shared = block(16, name="shared")
-            self.pool = layers.GlobalAveragePooling2D(name="pool")
-            self.head = layers.Dense(10, name="head")
+            self.pool = kit.layers.GlobalAveragePooling2D(name="pool")
+            self.head = kit.layers.Dense(10, name="head")
 
         def call(self, inputs):
             x = self.second(self.first(inputs))
@@ -50,17 +58,17 @@ def _net(base: type) -> keras.Model:
 
 def layer_blocks() -> keras.Model:
     """Blocks subclassing keras.layers.Layer."""
-    return _net(layers.Layer)
+    return block_net(layers.Layer)
 
 
 def model_blocks() -> keras.Model:
     """The same blocks subclassing keras.Model."""
-    return _net(keras.Model)
+    return block_net(keras.Model)
 
 
 def functional_of_layer_blocks() -> keras.Model:
     """A functional model calling one composite layer twice (two inputs)."""
-    block = _conv_block(layers.Layer)(4, name="block")
+    block = _conv_block(layers.Layer, KIT)(4, name="block")
     left = keras.Input((16, 16, 3), name="left")
     right = keras.Input((16, 16, 3), name="right")
     joined = layers.Concatenate(name="join")([block(left), block(right)])

@@ -62,7 +62,8 @@ def test_show_text_prints_the_table_and_totals(capsys):
     [
         (["show", "builders:dense_chian"], "did you mean 'dense_chain'"),
         (["show", 'builders:dense_chain(os.system("x"))'], "is not a literal"),
-        (["show", "builders:Unbuilt"], "give one with :input-shape:"),
+        (["show", "builders:Unbuilt"], "give one with --input-shape (for example "),
+        (["show", "builders:Unbuilt"], """'--input-shape "(None, 128, 128, 3)"'"""),
         (["show", "builders:Unbuilt", "--input-shape", "(None, -3)"], "input shape"),
         (["show", "builders:raising_builder"], "width 3 is not supported"),
     ],
@@ -74,6 +75,7 @@ def test_bad_input_exits_2_with_one_message(capsys, argv, message):
     assert captured.err.startswith("error: ")
     assert message in captured.err
     assert "sphinx_modelsummary/" not in captured.err
+    assert ":input-shape:" not in captured.err  # the CLI names its own flags
 
 
 def test_module_entry_point_runs_as_a_command():
@@ -111,3 +113,18 @@ def test_every_command_and_flag_is_in_the_command_line_reference():
             for flag in action.option_strings:
                 if flag not in ("-h", "--help"):
                     assert re.search(re.escape(flag) + r"(?![\w-])", page), f"{name} {flag}"
+
+
+def test_install_lines_work_while_the_package_is_not_on_the_index():
+    """``pip install "sphinx-modelsummary[keras]"`` fails (not published): every install
+    line a reader copies installs from a checkout or a git URL."""
+    root = TESTS.parent
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.rst"))]
+    lines = [
+        f"{page.name}: {line.strip()}"
+        for page in pages
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if "pip install" in line and "sphinx-modelsummary" in line
+    ]
+    assert lines
+    assert [line for line in lines if "git+" not in line and "-e " not in line] == []

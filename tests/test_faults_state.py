@@ -36,7 +36,8 @@ def build_pages(tmp_path: Path, root: str, *tags: str, **environ: str) -> tuple[
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "NO_COLOR": "1", **environ}
     done = subprocess.run(command, capture_output=True, text=True, env=environment)
     log = done.stdout + done.stderr
-    assert re.search(r"modelsummary: \d+ models, 0 from the cache, 1 worker process started", log)
+    started = r"modelsummary: \d+ directives?, \d+ models?, 0 from the cache, 1 worker process "
+    assert re.search(started + "started", log)
     return out, log
 
 

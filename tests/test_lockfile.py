@@ -45,7 +45,8 @@ def test_counts_that_differ_from_the_lockfile_are_drift(app):
     assert errors[0] == (
         f"{app.srcdir / 'index.rst'}:4: ERROR: example_project.basics:rgb_conv: params: the "
         "lockfile models.lock.json promises 432, the code builds 448; trainable: promises 432, "
-        "builds 448 [modelsummary.drift]"
+        "builds 448; if the new counts are right, rewrite the lockfile with "
+        "-D modelsummary_update_lockfile=1 [modelsummary.drift]"
     )
     missing = [line for line in warnings.splitlines() if "not in the lockfile" in line]
     assert missing == [

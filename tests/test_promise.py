@@ -175,9 +175,9 @@ def test_the_sources_of_a_build_are_the_project_files_it_imports(on_path):
 
 def test_the_cache_key_covers_the_input_shape(tmp_path, on_path):
     """Two shapes of one unbuilt model are two entries: a warm cache never serves the other."""
-    engine = Engine(cache_dir=str(tmp_path / "cache"), isolated=False)
     totals = []
-    for _ in range(2):  # cold, then warm
+    for _ in range(2):  # cold, then warm: a build each, sharing the cache
+        engine = Engine(cache_dir=str(tmp_path / "cache"), isolated=False)
         for shape in ((None, 4, 4, 1), (None, 6, 6, 1)):
             request = BuildRequest(parse_target("model_shapes:build"), (shape,))
             totals.append(engine.report(request).report.totals.params)

@@ -67,6 +67,10 @@ def test_warm_build_starts_no_worker_and_imports_no_framework(tmp_path):
     shutil.copytree(ROOTS / "test-engine", source)
     (source / "slow.rst").unlink()
     (source / "index.rst").write_text("Engine\n======\n\n.. toctree::\n\n   a\n   b\n")
+    # a second directive on model_a's model: one model, not one more from the cache
+    (source / "b.rst").write_text(
+        (source / "b.rst").read_text() + "\n.. model-formulas:: model_a:build\n"
+    )
     doctrees = tmp_path / "doctrees"
     runs = []
     for name in ("cold", "warm"):
@@ -80,8 +84,9 @@ def test_warm_build_starts_no_worker_and_imports_no_framework(tmp_path):
         (totals,) = totals_of((out / "a.html").read_text(encoding="utf-8"))
         assert totals["Total params"] == "15 (60 B)"
         runs.append(done.stdout)
-    assert "modelsummary: 2 models, 0 from the cache, 1 worker process started" in runs[0]
-    assert "modelsummary: 2 models, 2 from the cache, 0 worker processes started" in runs[1]
+    first = "modelsummary: 3 directives, 2 models, 0 from the cache, 1 worker process started"
+    assert first in runs[0]
+    assert "3 directives, 2 models, 2 from the cache, 0 worker processes started" in runs[1]
 
 
 # Every build starts from the same state; the cache knows every file a builder used -----------

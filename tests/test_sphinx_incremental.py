@@ -44,7 +44,7 @@ def test_comment_only_edit_keeps_the_cached_report(make_app, source):
     first = make_app("html", srcdir=source)
     first.build()
     assert summary_line(first) == (
-        "modelsummary: 1 models, 0 from the cache, 1 worker process started"
+        "modelsummary: 1 directive, 1 model, 0 from the cache, 1 worker process started"
     )
     model = source / "small_model.py"
     edit(model, "    # three units\n", "\n    # three units, as the paper has it\n\n", bump=10)
@@ -54,7 +54,7 @@ def test_comment_only_edit_keeps_the_cached_report(make_app, source):
     commented.build()
     # the page is read again (its model file changed) and served from the cache
     assert summary_line(commented) == (
-        "modelsummary: 1 models, 1 from the cache, 0 worker processes started"
+        "modelsummary: 1 directive, 1 model, 1 from the cache, 0 worker processes started"
     )
     assert "ERROR" not in warnings_of(commented)
     assert "Total params: 15 (60 B)" in totals_of(commented)
@@ -69,6 +69,6 @@ def test_a_real_code_change_builds_the_model_again(make_app, source):
     changed = make_app("html", srcdir=source)
     changed.build()
     assert summary_line(changed) == (
-        "modelsummary: 1 models, 0 from the cache, 1 worker process started"
+        "modelsummary: 1 directive, 1 model, 0 from the cache, 1 worker process started"
     )
     assert "Total params: 25 (100 B)" in totals_of(changed)

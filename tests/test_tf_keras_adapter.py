@@ -256,3 +256,22 @@ def test_a_models_own_weights_are_rows_as_in_keras3():
     assert totals(old) == totals(modern) == (24, 20, 4)
     rows = [[(row.class_name, row.params) for row in r.top_level_layers()] for r in (old, modern)]
     assert rows[0] == rows[1] == [("Dense", 16), ("Variable", 4), ("Variable", 4)]
+
+
+def test_composite_layers_open_as_in_keras3(report_of):
+    """A subclassed Layer holding sublayers is a container in both Keras: the README
+    promises the same tables, so :expand-nested: shows the same rows."""
+    from sphinx_modelsummary.render.rows import summary_rows
+
+    def rows(report: ModelReport) -> list[tuple[str, str, str, str]]:
+        return [
+            (row.path, row.class_name, row.output_shape, row.params)
+            for row in summary_rows(report, expand_nested=True)
+        ]
+
+    modern = report_of("composite_models:layer_blocks")
+    old = report_of("legacy_composite_models:layer_blocks")
+    assert old.framework == "tf_keras" and old.layer("shared").is_container
+    assert rows(old) == rows(modern)
+    assert ("shared", "ConvBlock", "(None, 32, 32, 16) ×2", "2,656") in rows(old)
+    assert ("shared/norm", "BatchNormalization", "(None, 32, 32, 16)", "64") in rows(old)

@@ -278,3 +278,23 @@ def test_a_subclass_of_a_torch_layer_is_explained_by_its_base_class():
     assert (conv.class_name, conv.base_classes[0]) == ("SamePadConv", "Conv2d")
     assert conv.formula.substituted == "(3·3·3 + 1)·8" and not conv.formula.fallback
     assert conv.macs == 3 * 3 * 3 * 8 * 32 * 32 and conv.kind == "conv"
+
+
+def two_layer_encoder():
+    from torch import nn
+
+    layer = nn.TransformerEncoderLayer(16, 2, 32, batch_first=True)
+    return nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+
+def test_connections_name_module_list_entries_by_their_dotted_path():
+    """A bare ``0`` could be any ModuleList's first entry: a source outside the row's own
+    block, or an index, is written as PyTorch names it (``layers.0``)."""
+    from sphinx_modelsummary.render.rows import summary_rows
+
+    report = report_of(f"{__name__}:two_layer_encoder", (1, 5, 16))
+    rows = {row.path: row.connected_to for row in summary_rows(report, expand_nested=True)}
+    assert rows["layers/1"] == "layers.0"
+    assert rows["layers/1/self_attn"] == "layers.0"
+    assert rows["layers/1/norm1"] == "dropout1, layers.0"
+    assert rows["layers/0/norm2"] == "dropout2, norm1"

@@ -40,6 +40,7 @@ from tf_keras.src.engine.functional import Functional  # noqa: E402
 from tf_keras.src.mixed_precision import policy as mixed_precision_policy  # noqa: E402
 
 from ..errors import BuildError, not_a_model_error, user_traceback  # noqa: E402
+from ..formulas import rule_of  # noqa: E402
 from ..report import ModelReport, Shape, TensorInfo  # noqa: E402
 from . import tracing  # noqa: E402
 from .tracing import Node, Trace  # noqa: E402
@@ -169,7 +170,7 @@ def _trace(
     has one and no other input shape is asked for, else by calling the model symbolically
     (on placeholders of the shape-only graph, or inside a ``tf.function`` trace)."""
     root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
-    tracing.grow_tree(root, lambda layer: isinstance(layer, tf_keras.Model))
+    tracing.grow_tree(root, _is_container, _sublayers)
     shapes, dtypes, names = _input_specs(model, input_shapes, input_dtype)
     nodes = list(tracing.walk(root))
     if not input_shapes and not input_dtype and _is_flat_functional(model, root):
@@ -181,6 +182,27 @@ def _trace(
         for name, shape, dtype in zip(names, shapes, dtypes)
     ]
     return tracing.finish_trace(root, inputs, model.name)
+
+
+def _sublayers(layer: Any) -> list[Any]:
+    """A model's layers, else a composite layer's tracked sublayers."""
+    if isinstance(layer, tf_keras.Model):
+        return list(layer.layers)
+    return list(layer._flatten_layers(include_self=False, recursive=False))
+
+
+def _is_container(layer: Any) -> bool:
+    """A model, or a layer holding sublayers that no formula explains as one piece (an
+    LSTM holds its cell): opened as the Keras 3 adapter opens it."""
+    if isinstance(layer, tf_keras.Model):
+        return True
+    if not _sublayers(layer):
+        return False
+    return not any(
+        rule_of(cls.__name__, "tf_keras").formula is not None
+        for cls in type(layer).__mro__
+        if issubclass(cls, tf_keras.layers.Layer) and cls is not tf_keras.layers.Layer
+    )
 
 
 def _is_flat_functional(model: Any, root: Node) -> bool:

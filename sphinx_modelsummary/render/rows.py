@@ -224,7 +224,7 @@ def summary_rows(
                 class_name=layer.class_name,
                 output_shape=output_shape_text(layer),
                 params=params,
-                connected_to=connected_to_text(layer),
+                connected_to=connected_to_text(layer, "." if report.framework == "torch" else "/"),
                 trainable=_trainable_text(layer),
                 calls=layer.calls,
                 is_container=layer.is_container,
@@ -264,18 +264,27 @@ def output_shape_text(layer: Layer) -> str:
     return "; ".join(distinct)
 
 
-def connected_to_text(layer: Layer) -> str:
-    """The layers that fed this one, by name; a source called several times names the
-    call whose output came here: ``base_network#2`` is the output of its second call."""
+def connected_to_text(layer: Layer, separator: str = "/") -> str:
+    """The layers that fed this one; a source called several times names the call whose
+    output came here: ``base_network#2`` is the output of its second call."""
     parts = []
     for source in layer.inbound:
-        name = source.rsplit("/", 1)[-1]
+        name = _source_name(layer, source, separator)
         calls = [number for path, number in layer.inbound_calls if path == source]
         if calls:
             parts.extend(f"{name}#{number}" for number in calls)
         else:
             parts.append(name)
     return ", ".join(parts)
+
+
+def _source_name(layer: Layer, source: str, separator: str) -> str:
+    """A sibling by its name; any other source, or an index (a bare ``0`` could be any
+    list's first entry), by its full path joined the framework's way (``layers.0``)."""
+    parent, _, name = source.rpartition("/")
+    if parent == (layer.parent or "") and not name.isdigit():
+        return name
+    return source.replace("/", separator)
 
 
 def _trainable_text(layer: Layer) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from docutils import nodes
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from ..checks import Finding, check_expectations, drift_message
@@ -30,6 +31,8 @@ from .lockfile import lockfile_path, recorded_entries, updating
 from .options import SHARED_OPTIONS, OptionSpec, SharedOptions, check_known, parse_shared
 from .problems import ProblemKind, report_problem
 from .snapshot import report_for
+
+logger = logging.getLogger(__name__)
 
 #: A request and the report it gave.
 Model = tuple[BuildRequest, ModelReport]
@@ -89,6 +92,8 @@ class ModelsDirective(SphinxDirective):
         for table in (found for node in output for found in node.findall(model_table)):
             self.set_source_info(table)  # a writer's warning about a table names this line
         snapshot = [line for item in found for line in item.drift]
+        for note in (line for item in found for line in item.notes):
+            logger.info(f"{result.target}: {note}", location=(self.env.docname, self.lineno))
         messages = [*drift.messages, *snapshot]
         if messages:
             result.status = "drift"

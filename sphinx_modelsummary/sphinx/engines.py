@@ -37,17 +37,22 @@ def _warn_about_engine(message: str) -> None:
     logger.warning(message, type="modelsummary", subtype=str(ProblemKind.CACHE))
 
 
-def close_engines() -> str | None:
-    """Stop what the engines hold (worker processes); say what they did, if anything."""
-    built = cached = workers = 0
+def close_engines(directives: int) -> str | None:
+    """Stop what the engines hold (worker processes); say what they did, if anything:
+    ``directives`` read in this build, the models they share, how many came from the cache."""
+    models = cached = workers = 0
     while _ENGINES:
         engine = _ENGINES.popitem()[1]
-        built, cached = built + engine.built, cached + engine.from_cache
+        models, cached = models + len(engine.models), cached + engine.from_cache
         workers += engine.workers_started
         engine.close()
-    if not built + cached:
+    if not models:
         return None
     return (
-        f"modelsummary: {built + cached} models, {cached} from the cache, "
-        f"{workers} worker process{'es' if workers != 1 else ''} started"
+        f"modelsummary: {_count(directives, 'directive')}, {_count(models, 'model')}, "
+        f"{cached} from the cache, {_count(workers, 'worker process', 'es')} started"
     )
+
+
+def _count(number: int, noun: str, plural: str = "s") -> str:
+    return f"{number} {noun}{plural if number != 1 else ''}"

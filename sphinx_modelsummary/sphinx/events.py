@@ -27,6 +27,15 @@ def builder_inited(app: Sphinx) -> None:
         app.add_js_file("modelsummary.js", defer="defer")
 
 
+#: The pages this build reads (``env-before-read-docs``), for the closing count of directives.
+_READING: set[str] = set()
+
+
+def pages_to_read(app: Sphinx, env, docnames: list[str]) -> None:
+    _READING.clear()
+    _READING.update(docnames)
+
+
 def pages_to_retry(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
     """Pages whose build failed for a reason outside them (a worker killed from outside):
     read again, also unchanged, until they build."""
@@ -39,7 +48,8 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     Like sphinx.ext.doctest, this sets ``app.statuscode`` so the build fails
     without ``-W``; every page has still been built.
     """
-    activity = close_engines()
+    directives = sum(r.docname in _READING for r in domain_of(app.env).results())
+    activity = close_engines(directives)
     if activity:
         logger.info(activity)
     if exception is not None:
