@@ -68,8 +68,8 @@ def shown_depth(expand_nested: bool, max_depth: int | None) -> int:
 @dataclass(frozen=True)
 class Folding:
     """Runs of consecutive sibling blocks of one class with identical layers, shapes and
-    counts: each run is shown as its first block, the others are hidden (tf_keras shows a
-    layer of your own as one row with its sublayers' weights: it is a block too)."""
+    counts: each run is shown as its first block, the others are hidden (a layer shown as
+    one row with its sublayers' weights, a recurrent layer with its cell, is a block too)."""
 
     #: Path of a run's first block -> every block of the run, in order.
     runs: dict[str, tuple[Layer, ...]] = field(default_factory=dict)
