@@ -187,7 +187,7 @@ def test_torch_encoder_of_six_layers_folds(app):
         "layers/0-5/norm2 (LayerNorm) ×6",
         "Total",
     ]
-    assert formulas[0][3] == "6 × 4,224 = 25,344"
+    assert formulas[0][1] == "6 × 4,224 = 25,344"  # the count next to the name
     unfolded = tables["Encoder formulas unfolded"]
     assert len(unfolded) == 6 * 5 + 1 and formulas[-1] == unfolded[-1]
 

@@ -293,7 +293,10 @@ def test_connections_name_module_list_entries_by_their_dotted_path():
     from sphinx_modelsummary.render.rows import summary_rows
 
     report = report_of(f"{__name__}:two_layer_encoder", (1, 5, 16))
-    rows = {row.path: row.connected_to for row in summary_rows(report, expand_nested=True)}
+    rows = {
+        row.path: row.connected_to
+        for row in summary_rows(report, expand_nested=True, fold_repeats=False)
+    }
     assert rows["layers/1"] == "layers.0"
     assert rows["layers/1/self_attn"] == "layers.0"
     assert rows["layers/1/norm1"] == "dropout1, layers.0"
