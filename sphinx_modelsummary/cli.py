@@ -14,7 +14,6 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from .compare import compare
 from .costs import costs
@@ -160,15 +159,15 @@ def _timeout(given: float | None) -> float:
     ``docs/``), else the default: ``show`` stops a hanging builder as the docs build does."""
     if given is not None:
         return given
-    from sphinx.config import eval_config_file
     from sphinx.errors import ConfigError
-    from sphinx.util.tags import Tags
+
+    from .sphinx.config import read_conf_py
 
     for conf in ("conf.py", os.path.join("docs", "conf.py")):
         if not os.path.isfile(conf):
             continue
         try:
-            value = eval_config_file(Path(conf).resolve(), Tags()).get("modelsummary_timeout")
+            value = read_conf_py(conf).get("modelsummary_timeout")
             return DEFAULT_TIMEOUT if value is None else _seconds(value)
         except (ConfigError, argparse.ArgumentTypeError) as error:
             raise ModelSummaryError(f"{conf}: modelsummary_timeout: {error}") from None

@@ -14,11 +14,13 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.config import ENUM, Config
+from sphinx.config import ENUM, Config, eval_config_file
 from sphinx.util import logging
+from sphinx.util.tags import Tags
 
 from ..request import KERAS_BACKENDS, timeout_problem
 from .lockfile import switched_on
@@ -229,6 +231,12 @@ CONFIG_VALUES = (
         'Image format of `model-diagram` for HTML: "svg" or "png" (LaTeX always gets PDF).',
     ),
 )
+
+
+def read_conf_py(path: str) -> dict[str, Any]:
+    """The names ``conf.py`` sets, read before Sphinx starts: the command line checks a value
+    there, since Sphinx reports an extension's error inside its crash report."""
+    return eval_config_file(Path(path).absolute(), Tags())
 
 
 def register(app: Sphinx) -> None:

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.config import eval_config_file
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
-from sphinx.util.tags import Tags
 
 from ..errors import ModelSummaryError
 from ..snapshot import (
@@ -28,7 +25,7 @@ from ..snapshot import (
     display_path,
     entry_name,
 )
-from .config import NO_SNAPSHOT_FOLDER
+from .config import NO_SNAPSHOT_FOLDER, read_conf_py
 from .lockfile import switched_on
 from .problems import ProblemKind
 
@@ -110,7 +107,7 @@ def require_snapshot_dir(sourcedir: str) -> None:
     """The ``snapshot`` command's check of conf.py, before Sphinx starts: Sphinx reports an
     error raised while it runs inside its crash report, as if it were a bug."""
     try:
-        namespace = eval_config_file(Path(sourcedir, "conf.py").absolute(), Tags())
+        namespace = read_conf_py(os.path.join(sourcedir, "conf.py"))
     except Exception:  # noqa: BLE001 - conf.py's own error: Sphinx reports it with its line
         return
     if not namespace.get("modelsummary_snapshot_dir"):
