@@ -26,6 +26,7 @@ from typing import Any
 
 from . import __version__
 from .files import write_atomically
+from .frameworks import cache_distributions
 from .report import ModelReport, report_digest
 from .request import BuildRequest, project_keras_backend
 from .sources import find_module
@@ -33,13 +34,11 @@ from .sources import find_module
 #: How many parsed entries a cache keeps in memory.
 _PARSED_KEPT = 8
 
-FRAMEWORK_DISTRIBUTIONS = ("keras", "tensorflow", "tensorflow-cpu", "tf-keras", "torch", "jax")
-
 
 def framework_versions() -> dict[str, str]:
     """Installed framework versions, read from package metadata (no framework import)."""
     versions = {}
-    for name in FRAMEWORK_DISTRIBUTIONS:
+    for name in cache_distributions():
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

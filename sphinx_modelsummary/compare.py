@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import ModelSummaryError
+from .frameworks import shared_layer_name
 from .report import Layer, ModelReport, Totals
 
 
@@ -123,23 +124,6 @@ def _check_sums(report: ModelReport, layers: list[Layer], side: str) -> None:
             )
 
 
-#: Class names (lower case, without 1D/2D/3D) that mean the same layer in another framework.
-_SAME_AS = {
-    "dense": "linear",
-    "batchnormalization": "batchnorm",
-    "layernormalization": "layernorm",
-    "groupnormalization": "groupnorm",
-    "averagepooling": "avgpool",
-    "maxpooling": "maxpool",
-    "globalaveragepooling": "adaptiveavgpool",
-    "globalmaxpooling": "adaptivemaxpool",
-    "convolution": "conv",
-    "convtranspose": "convtranspose",
-    "simplernn": "rnn",
-    "multiheadattention": "multiheadattention",
-}
-
-
 def _class(layer: Layer) -> str:
     return layer.class_name
 
@@ -149,7 +133,7 @@ def _role(layer: Layer) -> str:
     if layer.class_name == "Activation":
         return str(layer.config.get("activation", "activation")).lower()
     name = re.sub(r"[123][dD]$", "", layer.class_name).lower()
-    return _SAME_AS.get(name, name)
+    return shared_layer_name(name)
 
 
 def _as_is(shapes: tuple) -> tuple:

@@ -21,14 +21,15 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from .adapters import framework_of
+from .allowlist import refusal
 from .cache import ReportCache
 from .errors import BuildError, BuildKind, ModelSummaryError
 from .execute import execute
+from .frameworks import framework_of, record_of
 from .lifetime import dies_with_this_process
 from .messages import Job, Started, decode, encode
 from .request import BuildRequest, Built, Failed, Outcome
-from .sources import own_files, refusal
+from .sources import own_files
 from .worker import JOB_MARKER, PARENT_VARIABLE, SELF_SIGNAL_MARKER
 
 DEFAULT_TIMEOUT = 300.0
@@ -194,7 +195,7 @@ class Engine:
 
 def _worker_key(framework: str, request: BuildRequest) -> tuple[str, str | None]:
     """Which worker builds a request: one per framework, and per Keras backend."""
-    return framework, request.keras_backend if framework == "keras" else None
+    return record_of(framework).worker_key(request.keras_backend)
 
 
 class _WorkerGone(ModelSummaryError):
@@ -217,10 +218,7 @@ class _Worker:
         environment["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_parent, environment.get("PYTHONPATH")) if p
         )
-        if framework == "keras" and keras_backend:
-            environment["KERAS_BACKEND"] = keras_backend
-        if framework == "tf_keras":
-            environment["TF_USE_LEGACY_KERAS"] = "1"
+        environment.update(record_of(framework).worker_environment(keras_backend))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sphinx_modelsummary.worker", framework],
             stdin=subprocess.PIPE,

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import adapters, formulas
 from .errors import BuildError, ModelSummaryError, no_module_error, user_traceback
+from .frameworks import framework_of
 from .report import ModelReport
 from .request import BuildRequest, Built, Failed, Outcome
 from .sources import own_files, project_files, recording_imports
@@ -34,7 +35,7 @@ def execute(request: BuildRequest) -> Outcome:
     environment = dict(os.environ)
     try:
         with recording_imports() as imported:
-            framework = adapters.framework_of(target)
+            framework = framework_of(target)
             report = adapters.build_report(framework, lambda: _call_builder(target), request)
         report = formulas.attach(report)
     except BuildError as error:

@@ -1,4 +1,10 @@
-"""Which project source files a build used: they key the cache and rebuild the page.
+"""Which project source files a build uses: they key the cache and rebuild the page.
+
+Two views of the same imports. While a build runs, :func:`recording_imports`
+and :func:`project_files` see what it really imported. Before anything runs,
+:func:`imports_by_level` reads the import statements of a module and of the
+project modules it imports (the framework detection in ``frameworks.py`` asks it),
+and :func:`find_module` locates a module, both without importing anything.
 
 A builder may import a helper at module level or inside its function, and the
 worker may already hold the helper from an earlier build; so every import
@@ -10,6 +16,7 @@ and of this extension are not the project's.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import importlib.machinery
 import importlib.util
@@ -17,7 +24,7 @@ import inspect
 import os
 import sys
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -100,7 +107,7 @@ def find_module(module: str) -> tuple[str | None, str | None]:
     parts = module.split(".")
     for index in range(len(parts)):
         name = ".".join(parts[: index + 1])
-        spec = _find_spec(name, path)
+        spec = find_spec(name, path)
         if spec is None:
             return None, name
         path = spec.submodule_search_locations
@@ -110,7 +117,7 @@ def find_module(module: str) -> tuple[str | None, str | None]:
     return (origin if origin and os.path.isfile(origin) else None), None
 
 
-def _find_spec(name: str, path: list[str] | None) -> importlib.machinery.ModuleSpec | None:
+def find_spec(name: str, path: list[str] | None) -> importlib.machinery.ModuleSpec | None:
     """The spec the first finder on ``sys.meta_path`` gives, without importing ``name``."""
     for finder in sys.meta_path:
         find_spec = getattr(finder, "find_spec", None)
@@ -138,55 +145,59 @@ def module_source(module: str) -> str | None:
     return path if path and path.endswith(".py") else None
 
 
-#: Model libraries a page may call by default, besides the project's own modules.
-MODEL_ZOOS = (
-    "keras.applications",
-    "keras_hub",
-    "keras_nlp",
-    "keras_cv",
-    "tf_keras.applications",
-    "torchvision.models",
-    "timm",
-)
+def imports_by_level(module: str, wanted: Container[str]) -> Iterator[set[str]]:
+    """The ``wanted`` top-level packages imported by the module's source, then by the
+    project modules it imports, one level of imports at a time (nearest first), read
+    statically: nothing is imported or run."""
+    level = [module]
+    seen: set[str] = set()
+    while level and len(seen) < 500:
+        found: set[str] = set()
+        following = []
+        for name in level:
+            if name in seen:
+                continue
+            seen.add(name)
+            path = module_source(name)
+            if path is None or (name != module and not is_user_file(path)):
+                continue
+            for imported in _imported_names(name, path):
+                root = imported.split(".")[0]
+                if root in wanted:
+                    found.add(root)
+                else:
+                    following.append(imported)
+        yield found
+        level = following
 
 
-def refusal(module: str, allowed: tuple[str, ...]) -> str | None:
-    """Why a page may not call into ``module`` (None when it may), decided before importing.
+def _imported_names(module: str, path: str) -> list[str]:
+    """Every module the source imports, at module level or inside functions."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            tree = ast.parse(file.read(), filename=path)
+    except (OSError, SyntaxError, ValueError):
+        return []
+    is_package = os.path.basename(path) == "__init__.py"
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(module, is_package, node.module, node.level)
+            if base:
+                names.append(base)
+                names += [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return names
 
-    A page may call the project's own modules, the known model zoos, and the
-    modules listed in ``allowed`` (a name allows its submodules; ``*`` allows
-    everything). Whose a module is is decided by its name: by where its
-    top-level package lies (outside the standard library, the installed
-    packages and this extension), so a module without a file of its own
-    (``os.path``, ``torch.ops``, ``__main__``) is judged by its package.
-    """
-    if "*" in allowed or any(_within(module, prefix) for prefix in (*MODEL_ZOOS, *allowed)):
+
+def _absolute(module: str, is_package: bool, name: str | None, level: int) -> str | None:
+    """The absolute name of a ``from .name import`` at ``level`` dots in ``module``."""
+    if level == 0:
+        return name
+    parts = module.split(".")
+    package = parts if is_package else parts[:-1]
+    if level - 1 > len(package):
         return None
-    if _is_projects(module):
-        return None
-    return (
-        f"{module!r} is neither one of the project's own modules nor a known model zoo, so "
-        "a page may not call it; if it really builds a model to document, add it to "
-        "modelsummary_allowed_modules in conf.py"
-    )
-
-
-def _is_projects(module: str) -> bool:
-    """Whether the module's top-level package is the project's (or nowhere to be found, which
-    the build then says), and the module's own file too when it has one."""
-    top = module.partition(".")[0]
-    if top == "__main__" or top in sys.stdlib_module_names:
-        return False
-    spec = _find_spec(top, None)
-    if spec is None:
-        return True
-    places = [spec.origin] if spec.has_location and spec.origin else []
-    places += list(spec.submodule_search_locations or ())
-    if not any(is_user_file(place) for place in places):
-        return False
-    path = find_module(module)[0]
-    return path is None or is_user_file(path)
-
-
-def _within(module: str, prefix: str) -> bool:
-    return module == prefix or module.startswith(prefix + ".")
+    base = package[: len(package) - (level - 1)]
+    return ".".join([*base, name] if name else base) or None

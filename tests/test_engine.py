@@ -311,7 +311,7 @@ def test_framework_is_told_from_the_source_without_importing_anything(tmp_path):
         f"""
         import json, sys
         sys.path.insert(0, {str(tmp_path)!r})
-        from sphinx_modelsummary.adapters import framework_of
+        from sphinx_modelsummary.frameworks import framework_of
         from sphinx_modelsummary.errors import BuildError
         from sphinx_modelsummary.target import parse_target
         found = {{t: framework_of(parse_target(t)) for t in json.loads({cases!r})}}
@@ -340,7 +340,7 @@ def test_a_module_only_an_editable_install_finds_is_found_without_importing_it()
     script = textwrap.dedent(
         """
         import json, sys
-        from sphinx_modelsummary.adapters import framework_of
+        from sphinx_modelsummary.frameworks import framework_of
         from sphinx_modelsummary.sources import find_module
         from sphinx_modelsummary.target import parse_target
         found = find_module("example_project.fire")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sphinx_helpers import warnings_of
 
+from sphinx_modelsummary.allowlist import refusal
 from sphinx_modelsummary.engine import Engine
 from sphinx_modelsummary.request import BuildRequest, Failed
-from sphinx_modelsummary.sources import refusal
 from sphinx_modelsummary.target import TargetError, parse_target
 
 CONF = 'extensions = ["sphinx_modelsummary"]\n'

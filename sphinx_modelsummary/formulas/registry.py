@@ -1,10 +1,10 @@
 """The registry of layer knowledge: per framework, each layer class's formula, MACs and kind.
 
-Each framework has one knowledge module in this package (``keras3`` for
-``report.framework == "keras"``, else the framework's own name) that fills the
-framework's table when it is first asked for. A user's :func:`register` adds
-to or replaces entries, field by field, so a user can give a formula without
-losing the built-in MAC count, or the other way round.
+Each framework has one knowledge module in this package (the one its record in
+``frameworks.py`` names) that fills the framework's table when it is first asked
+for. A user's :func:`register` adds to or replaces entries, field by field, so
+a user can give a formula without losing the built-in MAC count, or the other
+way round.
 
 Formulas are checked against the layer's real weights (total, trainable split,
 and the shape of every term); a layer the registry does not know, or a formula
@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import importlib.util
 import math
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..adapters import FRAMEWORKS
+from ..frameworks import NAMES, record_of
 from ..report import Formula, Layer, ModelReport, Shape, Term
 from .expr import NotApplicable
 
@@ -32,9 +31,6 @@ MacsFunction = Callable[[Layer, int], int]
 
 #: The kinds a diagram colours boxes by.
 KINDS = ("input", "conv", "dense", "norm", "pool", "merge", "recurrent", "attention", "other")
-
-#: Knowledge modules whose name is not the framework's (``report.framework`` → module).
-_MODULES = {"keras": "keras3"}
 
 
 class Unknown(Exception):
@@ -59,10 +55,8 @@ def rules(framework: str) -> dict[str, Rule]:
     table = _RULES.setdefault(framework, {})
     if framework not in _LOADED:
         _LOADED.add(framework)
-        if framework.isidentifier():
-            name = f"{__package__}.{_MODULES.get(framework, framework)}"
-            if importlib.util.find_spec(name) is not None:
-                importlib.import_module(name)
+        if framework in NAMES:
+            importlib.import_module(f"{__package__}.{record_of(framework).knowledge}")
     return table
 
 
@@ -98,7 +92,7 @@ def register(
     """
 
     def decorate(function: FormulaFunction) -> FormulaFunction:
-        for name in (framework,) if framework else FRAMEWORKS:
+        for name in (framework,) if framework else NAMES:
             define(name, *class_names, formula=function, macs=macs, kind=kind)
         return function
 
@@ -240,8 +234,10 @@ def _layer_macs(layer: Layer, framework: str) -> tuple[int | None, str | None]:
 
 def _kind_words(framework: str) -> Iterable[tuple[str, tuple[str, ...]]]:
     """The knowledge module's ``KIND_WORDS``: kinds of classes it has no rule for, by name."""
+    if framework not in NAMES:
+        return ()
     rules(framework)
-    module = sys.modules.get(f"{__package__}.{_MODULES.get(framework, framework)}")
+    module = sys.modules[f"{__package__}.{record_of(framework).knowledge}"]
     return getattr(module, "KIND_WORDS", ())
 
 
