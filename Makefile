@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS := keras,torch,tf-keras,jax,test,docs
+EXTRAS := all,test,docs
 # Debian packages the tests use: a real browser for the theme checks, TeX Live for the PDF
 # (xelatex and lualatex set Sphinx's default FreeSerif font and index with xindy).
 SYSTEM_PACKAGES := chromium texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \

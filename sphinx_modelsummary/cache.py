@@ -24,12 +24,12 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-from . import __version__
 from .files import write_atomically
 from .frameworks import cache_distributions
 from .report import ModelReport, report_digest
 from .request import BuildRequest, project_keras_backend
 from .sources import find_module
+from .version import __version__
 
 #: How many parsed entries a cache keeps in memory.
 _PARSED_KEPT = 8

@@ -18,23 +18,51 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module → the package modules it imports when it is imported (module level)."""
+def imports_of(name: str, path: Path, everywhere: bool) -> list[tuple[str, list[str]]]:
+    """What the source imports, as (module, names imported from it): at module level, or
+    also inside functions."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(tree) if everywhere else tree.body:
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            base = base[: len(base) - node.level + 1] if node.level else []
+            source = ".".join([*base, node.module] if node.module else base)
+            found.append((source, [alias.name for alias in node.names]))
+    return found
+
+
+def import_graph(everywhere: bool = False) -> dict[str, set[str]]:
+    """Module → the package modules it imports when it is imported (module level), or
+    anywhere in it (``everywhere``: imports inside functions too). ``from . import adapters``
+    is a join to ``adapters``, not to the package that holds it."""
     modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            targets: list[str] = []
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1] if node.level else []
-                source = ".".join([*base, node.module] if node.module else base)
-                targets = [source] + [f"{source}.{alias.name}" for alias in node.names]
-            graph[name].update(target for target in targets if target in modules)
+        for source, names in imports_of(name, path, everywhere):
+            submodules = {f"{source}.{item}" for item in names} & modules.keys()
+            graph[name].update(submodules)
+            if source in modules and (not names or len(submodules) < len(names)):
+                graph[name].add(source)
         graph[name].discard(name)
+    return graph
+
+
+def package_graph() -> dict[str, set[str]]:
+    """The same graph, imports inside functions included, with each subpackage as one node
+    (``adapters``, ``formulas``, ``render``, ``sphinx``) beside the top-level modules."""
+
+    def unit(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    graph: dict[str, set[str]] = {}
+    for name, targets in import_graph(everywhere=True).items():
+        graph.setdefault(unit(name), set()).update(unit(target) for target in targets)
+    for name, targets in graph.items():
+        targets.discard(name)
     return graph
 
 
@@ -68,6 +96,30 @@ def test_the_package_imports_have_no_cycle():
     graph = import_graph()
     assert "sphinx_modelsummary.execute" in graph["sphinx_modelsummary.worker"]  # it does look
     assert find_cycle(graph) is None, " → ".join(find_cycle(graph))
+
+
+def test_the_modules_and_subpackages_import_one_way_also_inside_functions():
+    """A lazy import inside a function is still a join: the formulas once imported the
+    adapters, which ask the formulas whether a composite layer is one row."""
+    graph = package_graph()
+    assert "sphinx_modelsummary.formulas" in graph["sphinx_modelsummary.execute"]
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph))
+
+
+#: Packages only the adapters may import: a framework, or a library that imports one.
+FRAMEWORK_PACKAGES = {"keras", "tensorflow", "tf_keras", "torch", "jax", "flax", "timm"}
+
+
+def test_only_the_adapters_import_a_framework():
+    modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    importing = {
+        name: sorted(
+            {t.split(".")[0] for t, _ in imports_of(name, path, True)} & FRAMEWORK_PACKAGES
+        )
+        for name, path in modules.items()
+        if not name.startswith("sphinx_modelsummary.adapters.")
+    }
+    assert {name: found for name, found in importing.items() if FRAMEWORK_PACKAGES & {*found}} == {}
 
 
 def test_the_cycle_finder_finds_one():
