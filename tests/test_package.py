@@ -6,7 +6,9 @@ import ast
 import re
 from pathlib import Path
 
+from sphinx_modelsummary.adapters import Adapter
 from sphinx_modelsummary.errors import BuildKind
+from sphinx_modelsummary.frameworks import FRAMEWORKS
 from sphinx_modelsummary.sphinx.problems import ProblemKind
 
 PACKAGE = Path(__file__).parent.parent / "sphinx_modelsummary"
@@ -120,6 +122,26 @@ def test_only_the_adapters_import_a_framework():
         if not name.startswith("sphinx_modelsummary.adapters.")
     }
     assert {name: found for name, found in importing.items() if FRAMEWORK_PACKAGES & {*found}} == {}
+
+
+def _top_level_functions(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def test_every_framework_record_has_its_adapter_and_its_layer_knowledge():
+    """The framework contract, read without importing any framework: each record names an
+    adapter module with the functions of ``adapters.Adapter`` and a knowledge module."""
+    wanted = {
+        name
+        for name, value in vars(Adapter).items()
+        if callable(value) and not name.startswith("_")
+    }
+    assert wanted == {"build_report", "configuration", "configure"}
+    for record in FRAMEWORKS:
+        adapter = PACKAGE / "adapters" / f"{record.adapter}.py"
+        assert wanted <= _top_level_functions(adapter), record.name
+        assert (PACKAGE / "formulas" / f"{record.knowledge}.py").is_file(), record.name
 
 
 def test_the_cycle_finder_finds_one():

@@ -16,12 +16,26 @@ import os
 import random
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import BuildError
 from ..frameworks import record_of
 from ..report import ModelReport
 from ..request import BuildRequest
+
+
+class Adapter(Protocol):
+    """What each adapter module provides (``adapters/<record.adapter>.py``)."""
+
+    def build_report(self, make_model: Callable[[], Any], request: BuildRequest) -> ModelReport:
+        """Call ``make_model`` (shape only unless the request says otherwise) and describe the
+        model it returns; a BuildError for anything the user must fix."""
+
+    def configuration(self) -> dict[str, Any]:
+        """The framework's global settings a builder may change."""
+
+    def configure(self, settings: dict[str, Any]) -> None:
+        """Put back what :meth:`configuration` returned."""
 
 
 def build_report(
@@ -37,13 +51,12 @@ def build_report(
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's banner off the page
     module = adapter(framework, str(request.target))
-    settings = module.configuration() if hasattr(module, "configuration") else None
+    settings = module.configuration()
     generators = _generator_states()
     try:
         return module.build_report(make_model, request)
     finally:
-        if settings is not None:
-            module.configure(settings)
+        module.configure(settings)
         _put_back_generators(generators)
 
 
@@ -60,7 +73,7 @@ def _put_back_generators(states: tuple[Any, Any]) -> None:
         sys.modules["numpy"].random.set_state(numpy_state)
 
 
-def adapter(name: str, target_text: str = "") -> Any:
+def adapter(name: str, target_text: str = "") -> Adapter:
     """The framework's adapter module, imported now; a BuildError when it cannot be."""
     record = record_of(name)
     module = f"{__name__}.{record.adapter}"
