@@ -27,7 +27,7 @@ SUMMARY_PAGES = ("code", "helper", "inner", "shapes", "real")
 #: What the untouched root shows. ``real`` is built shape-only, where its builder makes 5 units.
 BEFORE = {
     "code": "15",  # Dense(3) on 4 inputs: 4·3 + 3
-    "compare": "A 10, B 15, difference +5",
+    "compare": "A 10, B 27, difference +17",  # A and B from different modules
     "helper": "27",  # helper's Dense(3): 15, BatchNormalization(3): 4·3
     "inner": "15",
     "shapes": "34",  # Flatten of 4·4·1, Dense(2): 16·2 + 2
@@ -90,7 +90,7 @@ def test_edits_of_code_helpers_options_and_shapes_show_in_the_next_builds(projec
     assert figures(first.outdir) == BEFORE
     src = project.srcdir
     # Each edit touches a different page, so each page depends on its own mechanism only.
-    edit(src / "model_code.py", "Dense(3)", "Dense(5)")  # model code (summary and compare)
+    edit(src / "model_code.py", "Dense(3)", "Dense(5)")  # model code
     edit(src / "helper.py", "Dense(3)", "Dense(6)")  # a module the model's module imports
     edit(src / "shapes.rst", "(None, 4, 4, 1)", "(None, 6, 6, 1)")  # input shapes
     edit(src / "real.rst", "model_real:build\n", "model_real:build\n   :full-build:\n")  # option
@@ -98,7 +98,7 @@ def test_edits_of_code_helpers_options_and_shapes_show_in_the_next_builds(projec
         project,
         {
             "code": "25",  # Dense(5): 4·5 + 5
-            "compare": "A 10, B 25, difference +15",
+            "compare": "A 10, B 54, difference +44",
             "helper": "54",  # Dense(6): 30, BatchNormalization(6): 24
             "inner": "15",
             "shapes": "74",  # 6·6·1·2 + 2
@@ -111,6 +111,14 @@ def test_editing_a_module_imported_inside_the_builder_shows_in_the_next_builds(p
     assert figures(project.build().outdir) == BEFORE
     edit(project.srcdir / "inner_helper.py", "Dense(3)", "Dense(7)")
     assert_new_figures_in_both_builds(project, {**BEFORE, "inner": "35"})  # 4·7 + 7
+
+
+def test_editing_only_model_b_of_a_comparison_shows_in_the_next_builds(project):
+    """The compare page depends on the files of both of its models, not only on A's."""
+    assert figures(project.build().outdir) == BEFORE
+    edit(project.srcdir / "helper.py", "Dense(3)", "Dense(6)")  # B's helper; A untouched
+    expected = {**BEFORE, "helper": "54", "compare": "A 10, B 54, difference +44"}
+    assert_new_figures_in_both_builds(project, expected)
 
 
 def test_a_framework_setting_shows_in_the_next_builds(project):
