@@ -149,3 +149,28 @@ class ScaledOutput(keras.Model):
 
     def call(self, inputs):
         return self.project(inputs) * self.scale + self.shift
+
+
+class TiedOutput(layers.Layer):
+    """Projects back to the vocabulary with the embedding's own matrix (weight tying): one
+    variable, a weight of two layers, not a shared layer; it must count once."""
+
+    def __init__(self, matrix: keras.Variable, **kwargs):
+        super().__init__(**kwargs)
+        self.tied = matrix
+
+    def build(self, input_shape):
+        self.bias = self.add_weight(shape=(self.tied.shape[0],), name="bias")
+
+    def call(self, inputs):
+        return keras.ops.matmul(inputs, keras.ops.transpose(self.tied)) + self.bias
+
+
+def tied_output_projection() -> keras.Model:
+    """A language-model head tied to its embedding: 100·8 embedding, Dense(8) 8·8 + 8, and
+    the head's own 100 biases."""
+    tokens = keras.Input((5,), dtype="int32", name="tokens")
+    embedding = layers.Embedding(100, 8, name="embedding")
+    hidden = layers.Dense(8, name="hidden")(embedding(tokens))
+    head = TiedOutput(embedding.embeddings, name="tied_head")
+    return keras.Model(tokens, head(hidden), name="tied_head")

@@ -150,6 +150,19 @@ def test_shared_weights_count_once():
     assert report.layer("joined").inbound == ("shared_embedding",)
 
 
+def test_a_variable_that_two_layers_hold_counts_once():
+    """Weight tying without a shared layer: the head holds the embedding's matrix itself."""
+    report = build("builders:tied_output_projection")
+    assert report.totals.params == 100 * 8 + (8 * 8 + 8) + 100
+    head = report.layer("tied_head")
+    assert head.params == 100
+    assert [(w.name, w.shape, w.shared_with) for w in head.weights] == [
+        ("embeddings", (100, 8), "embedding"),
+        ("bias", (100,), None),
+    ]
+    assert sum(layer.params for layer in report.layers) == report.totals.params
+
+
 def test_unbuilt_subclassed_model_is_built_from_the_given_shape():
     report = build("builders:Unbuilt", [(None, 3)])
     assert report.totals.params == (3 + 1) * 4 + (4 + 1) * 2
