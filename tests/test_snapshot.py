@@ -223,6 +223,21 @@ def test_check_reports_a_hand_edited_entry_as_drift_naming_the_entry(project):
     ), compared
 
 
+def test_check_reports_a_layer_change_that_keeps_every_total(project):
+    """Renaming a layer changes no count: only the layers tell the entry is stale."""
+    blocks = project / "docs" / "snapmodels" / "blocks.py"
+    blocks.write_text(blocks.read_text().replace('name="hidden"', 'name="middle"'))
+    done = run(["-m", "sphinx_modelsummary", "check", "docs"], project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(
+        r"index\.rst:4: ERROR: .* the snapshot entry docs/_models/snapmodels\.nets\.small-"
+        r"[0-9a-f]{12}\.json differs from the live build: snapmodels/blocks\.py changed; .*"
+        r'report\.layers\[hidden\]\.name: snapshot "hidden", live "middle"',
+        done.stderr,
+    ), done.stderr
+    assert "report.totals" not in done.stderr
+
+
 def test_check_passes_a_comment_only_edit_saying_only_the_hashes_changed(project):
     """The report is identical, so nothing differs: the entry is current and only its recorded
     source hash is old (an ``off`` build, which cannot tell, would call the entry stale)."""
