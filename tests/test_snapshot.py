@@ -178,6 +178,26 @@ def test_auto_mode_uses_a_fresh_snapshot_entry_instead_of_running_the_builder(pr
     assert attempts(project) == []
 
 
+def test_auto_mode_runs_the_builder_for_a_stale_entry_and_checks_the_promise_against_it(project):
+    """After a model edit, ``auto`` must not serve the old entry: the page shows the new count,
+    and ``:expect-params: 26``, true of the stale entry, now fails."""
+    assert sphinx(project).returncode == 0
+    nets = project / "docs" / "snapmodels" / "nets.py"
+    nets.write_text(nets.read_text().replace("blocks.head(4)", "blocks.head(5)"))
+    done = sphinx(project, blocked=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "index.rst:4: ERROR: snapmodels.nets:small: params: the page promises 26, the code builds "
+        "32; params: the lockfile models.lock.json promises 26, the code builds 32"
+    ) in done.stderr, done.stderr
+    assert (
+        "index.rst:14: ERROR: snapmodels.nets:small vs snapmodels.nets:wide: difference: the "
+        "page promises +24, the code gives +18"
+    ) in done.stderr
+    page = re.sub(r"<[^>]+>", "", (project / "html" / "index.html").read_text(encoding="utf-8"))
+    assert "The small model has 32 parameters." in page  # (3 + 1)·5 + (5 + 1)·2
+
+
 def test_an_entry_written_before_a_report_field_was_added_still_renders(project):
     """The digest is taken of the report as the entry holds it: a field the report gained
     later (here ``base_classes``, absent from every layer) does not make old entries "edited"."""
