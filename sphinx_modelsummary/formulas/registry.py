@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.util
-import math
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -197,14 +196,6 @@ def kind_of(class_name: str, framework: str, base_classes: Iterable[str] = ()) -
     return "other"
 
 
-def elements(shape: Shape, what: str) -> int:
-    """Elements per sample of a shape (the batch dimension left out); Unknown if any is None."""
-    dims = shape[1:]
-    if any(dim is None for dim in dims):
-        raise Unknown(f"{what} {shape} has an unknown dimension; give :input-shape:")
-    return math.prod(dims)
-
-
 def fallback(layer: Layer) -> Formula:
     """The exact sum over the layer's weight shapes: always right, explains less."""
     terms = tuple(
@@ -268,5 +259,5 @@ def _disagreement(formula: Formula, layer: Layer) -> str | None:
     return None
 
 
-def _dims(shape: tuple, separator: str) -> str:
+def _dims(shape: Shape, separator: str) -> str:
     return separator.join(str(dim) for dim in shape) if shape else "1"
