@@ -494,7 +494,11 @@ def conv_lstm(layer: Layer) -> Parts:
 # Wrappers --------------------------------------------------------------------------------
 
 
-def _inner_parts(layer: Layer, inner: dict[str, Any], input_shapes: Any = None) -> Parts:
+def _inner_parts(
+    layer: Layer,
+    inner: dict[str, Any],
+    input_shapes: tuple[tuple[Shape, ...], ...] | None = None,
+) -> Parts:
     """The parts of the layer a wrapper holds, called with the wrapper's (or given) shapes."""
     wrapped = dataclasses.replace(
         layer,

@@ -90,7 +90,7 @@ class Knowledge:
         macs: MacsFunction | None = None,
         kind: str | None = None,
     ) -> None:
-        """Set what is given (formula, MACs, kind) for these classes; keep what is not."""
+        """:func:`.registry.define` for this framework: what is not given is kept."""
         define(self.framework, *class_names, formula=formula, macs=macs, kind=kind)
 
     def take_over(self, other: Knowledge) -> None:
