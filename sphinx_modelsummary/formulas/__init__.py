@@ -1,9 +1,10 @@
 """Layer knowledge: why a layer has its parameters, how many MACs it costs, how it is drawn.
 
 ``expr`` is the expression type formulas are written in, ``registry`` holds
-what is known per framework and layer class, and one module per framework
-(``keras3``, ``tf_keras``, ``torch``) fills the registry for its layers. A
-project adds its own layers with :func:`register`.
+what is known per framework and layer class, ``toolkit`` is what a framework's
+knowledge is declared with (the decorator, symbols, parts, shape helpers), and
+one module per framework (``keras3``, ``tf_keras``, ``torch``) declares its
+layers with it. A project adds its own layers with :func:`register`.
 """
 
 from __future__ import annotations

@@ -4,9 +4,8 @@ Each formula reads only the layer's config and the shapes it was called with
 (never its weights: a formula derived from the weights would explain nothing),
 and names the input channels, which is what people get wrong. Wrappers
 (Bidirectional, TimeDistributed, SpectralNormalization, RNN with a cell) reuse
-the formula of the layer they wrap, so this module keeps each formula as
-"parts" (name, expression, terms) and registers a function that turns them
-into a :class:`~sphinx_modelsummary.report.Formula`.
+the parts of the layer they wrap (:meth:`.toolkit.Knowledge.parts_of`), so a
+project's own formula for the wrapped class counts there too.
 
 MACs are per sample and follow the papers' convention: a layer's MACs are the
 multiply–accumulates of its weights (convolutions, dense, recurrent cells per
@@ -21,14 +20,30 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any
 
-from ..report import Formula, Layer, Shape, Term
-from .expr import Expr, NotApplicable, as_expression, make_formula, product, symbol, term
-from .registry import MacsFunction, Unknown, define, elements, rule_of
+from ..report import Layer, Shape, Term
+from .expr import Expr, NotApplicable, product, term
+from .registry import Unknown
+from .toolkit import (
+    Knowledge,
+    Parts,
+    call_input,
+    call_inputs,
+    call_output,
+    dim,
+    elements,
+    first_input_shape,
+    kernel_window,
+    no_macs,
+    per_group,
+    sym,
+    times,
+)
 
 FRAMEWORK = "keras"
+knowledge = Knowledge(FRAMEWORK)
 
 #: Diagram kinds by words in the class name (custom layers too): the first match wins.
 KIND_WORDS = (
@@ -43,98 +58,21 @@ KIND_WORDS = (
 )
 
 
-class Parts(NamedTuple):
-    """A formula before it becomes one: wrappers combine these."""
-
-    name: str
-    expression: Expr
-    terms: tuple[Term, ...]
-
-
-PartsFunction = Callable[[Layer], Parts]
-
-#: Layer class name → parts function, for wrappers that explain the layer they wrap.
-PARTS: dict[str, PartsFunction] = {}
-_LIBRARY_FORMULAS: set[Callable[[Layer], Formula]] = set()
-
-_LATEX = {
-    "c_in": "c_{in}",
-    "n_in": "n_{in}",
-    "units": r"\mathit{units}",
-    "d_q": "d_q",
-    "d_k": "d_k",
-    "d_v": "d_v",
-    "d_out": "d_{out}",
-    "h_q": "h_q",
-    "h_kv": "h_{kv}",
-    "f_out": "f_{out}",
-    "input_dim": r"\mathit{input\_dim}",
-    "output_dim": r"\mathit{output\_dim}",
-    "scale": r"\mathit{scale}",
-    "concat_score_weight": r"\mathit{concat\_score\_weight}",
-}
-
-
-def _formula(
-    *class_names: str, macs: MacsFunction | None = None
-) -> Callable[[PartsFunction], PartsFunction]:
-    """Register a parts function both for wrappers and as the classes' formula (and MACs)."""
-
-    def decorate(function: PartsFunction) -> PartsFunction:
-        def as_formula(layer: Layer) -> Formula:
-            name, expression, terms = function(layer)
-            return make_formula(name, expression, terms)
-
-        for class_name in class_names:
-            PARTS[class_name] = function
-        define(FRAMEWORK, *class_names, formula=as_formula, macs=macs)
-        _LIBRARY_FORMULAS.add(as_formula)
-        return function
-
-    return decorate
-
-
-def _sym(text: str, value: int) -> Expr:
-    return symbol(text, value, _LATEX.get(text, text))
-
-
-def _input_shape(layer: Layer) -> Shape:
-    """The shape of the layer's first input at its first call."""
-    if not layer.input_shapes:
-        raise NotApplicable("the layer was never called, so its input shapes are unknown")
-    return layer.input_shapes[0][0]
-
-
-def _dim(shape: Shape, axis: int) -> int:
-    value = shape[axis]
-    if value is None:
-        raise NotApplicable(f"axis {axis} of input shape {shape} is unknown")
-    return int(value)
-
-
 def _channel_axis(config: dict[str, Any], offset: int = 0) -> int:
     return 1 + offset if config.get("data_format") == "channels_first" else -1
 
 
-def _bias(expression: Expr, config: dict[str, Any]) -> Expr:
+def plus_bias(expression: Expr, config: dict[str, Any]) -> Expr:
     """``x + 1`` when the layer has a bias: one more weight per output."""
     return expression + 1 if config.get("use_bias", True) else expression
 
 
-def _with_bias_terms(
+def with_bias_term(
     terms: list[Term], config: dict[str, Any], shape: Sequence[int]
 ) -> tuple[Term, ...]:
     if config.get("use_bias", True):
         terms.append(term("bias", shape))
     return tuple(terms)
-
-
-def _output(layer: Layer, call: int) -> Shape:
-    return layer.output_shapes[call][0]
-
-
-def _inputs(layer: Layer, call: int) -> tuple[Shape, ...]:
-    return layer.input_shapes[call] if call < len(layer.input_shapes) else ()
 
 
 def _kernel_size(layer: Layer, name: str = "kernel") -> int:
@@ -149,18 +87,12 @@ def _positions(layer: Layer, shape: Shape) -> int:
     """Spatial positions of a conv output/input, channels_first or channels_last."""
     channels_first = layer.config.get("data_format") == "channels_first"
     dims = shape[2:] if channels_first else shape[1:-1]
-    if any(dim is None for dim in dims):
+    if any(size is None for size in dims):
         raise Unknown(f"spatial size of {shape} is unknown; give :input-shape:")
     return math.prod(dims)
 
 
-def no_macs(layer: Layer, call: int) -> int:
-    """Layers that move, mask, merge, look up or activate values: no multiply–accumulates."""
-    return 0
-
-
-define(
-    FRAMEWORK,
+knowledge.define(
     *("InputLayer", "Identity", "Masking", "ActivityRegularization", "Flatten"),
     *("Reshape", "Permute", "RepeatVector", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"),
     *("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise"),
@@ -175,7 +107,7 @@ define(
     macs=no_macs,
 )
 # A model's own variable (a learned output scale) enters the graph like an input.
-define(FRAMEWORK, "Variable", macs=no_macs, kind="input")
+knowledge.define("Variable", macs=no_macs, kind="input")
 
 
 # Dense, einsum and embeddings -----------------------------------------------------------
@@ -183,17 +115,17 @@ define(FRAMEWORK, "Variable", macs=no_macs, kind="input")
 
 def dense_macs(layer: Layer, call: int) -> int:
     """The kernel, once per position the dense layer is applied at."""
-    output = _output(layer, call)
+    output = call_output(layer, call)
     return _kernel_size(layer) * elements(output, "output") // output[-1]
 
 
-@_formula("Dense", macs=dense_macs)
+@knowledge.formula("Dense", macs=dense_macs)
 def dense(layer: Layer) -> Parts:
     config = layer.config
-    n_in = _sym("n_in", _dim(_input_shape(layer), -1))
-    units = _sym("units", config["units"])
-    terms = _with_bias_terms([term("kernel", (n_in.value, units.value))], config, (units.value,))
-    return _with_lora(Parts("dense", _bias(n_in, config) * units, terms), config, [n_in], units)
+    n_in = sym("n_in", dim(first_input_shape(layer), -1))
+    units = sym("units", config["units"])
+    terms = with_bias_term([term("kernel", (n_in.value, units.value))], config, (units.value,))
+    return _with_lora(Parts("dense", plus_bias(n_in, config) * units, terms), config, [n_in], units)
 
 
 def _with_lora(
@@ -207,13 +139,13 @@ def _with_lora(
     rank = config.get("lora_rank")
     if not rank:
         return parts
-    r = _sym("r", rank)
+    r = sym("r", rank)
     fan_in = product(kernel_in)
     frozen = dataclasses.replace(parts.terms[0], trainable=False)
     terms = (
         frozen,
         *parts.terms[1:],
-        term(f"{prefix}_a", (*[dim.value for dim in kernel_in], rank)),
+        term(f"{prefix}_a", (*[factor.value for factor in kernel_in], rank)),
         term(f"{prefix}_b", (rank, kernel_out.value)),
     )
     return Parts(parts.name, parts.expression + (fan_in + kernel_out) * r, terms)
@@ -221,7 +153,7 @@ def _with_lora(
 
 def einsum_macs(layer: Layer, call: int) -> int:
     """Each output element sums over the contracted dimensions of the kernel."""
-    output = _output(layer, call)
+    output = call_output(layer, call)
     kernel_shape = next((w.shape for w in layer.weights if w.name.endswith("kernel")), ())
     kernel = math.prod(kernel_shape) if kernel_shape else 0
     shared = 1
@@ -232,25 +164,25 @@ def einsum_macs(layer: Layer, call: int) -> int:
     return elements(output, "output") * (kernel // shared)
 
 
-@_formula("EinsumDense", macs=einsum_macs)
+@knowledge.formula("EinsumDense", macs=einsum_macs)
 def einsum_dense(layer: Layer) -> Parts:
     """Kernel dimensions are the letters of the kernel's subscripts in the equation."""
     config = layer.config
     equation = config["equation"].replace(" ", "")
     operands, output_spec = equation.split("->")
     input_spec, kernel_spec = operands.split(",")
-    sizes = _letter_sizes(input_spec, _input_shape(layer))
+    sizes = _letter_sizes(input_spec, first_input_shape(layer))
     sizes.update(
         (k, v)
         for k, v in _letter_sizes(output_spec, layer.output_shapes[0][0]).items()
         if k not in sizes
     )
-    letters = [_sym(letter, sizes[letter]) for letter in kernel_spec]
+    letters = [sym(letter, sizes[letter]) for letter in kernel_spec]
     bias_axes = config.get("bias_axes") or ""
     expression = product(letters)
     terms = [term("kernel", [sizes[letter] for letter in kernel_spec])]
     if bias_axes:
-        expression = expression + product(_sym(letter, sizes[letter]) for letter in bias_axes)
+        expression = expression + product(sym(letter, sizes[letter]) for letter in bias_axes)
         terms.append(term("bias", [sizes[letter] for letter in bias_axes]))
     parts = Parts(f"einsum {equation}", expression, tuple(terms))
     return _with_lora(parts, config, letters[:-1], letters[-1])
@@ -268,11 +200,11 @@ def _letter_sizes(spec: str, shape: Shape) -> dict[str, int]:
     return {letter: int(size) for letter, size in pairs if size is not None}
 
 
-@_formula("Embedding", "ReversibleEmbedding", macs=no_macs)
+@knowledge.formula("Embedding", "ReversibleEmbedding", macs=no_macs)
 def embedding(layer: Layer) -> Parts:
     config = layer.config
-    vocabulary = _sym("input_dim", config["input_dim"])
-    width = _sym("output_dim", config["output_dim"])
+    vocabulary = sym("input_dim", config["input_dim"])
+    width = sym("output_dim", config["output_dim"])
     expression = vocabulary * width
     terms = [term("embeddings", (vocabulary.value, width.value))]
     name = "embedding"
@@ -285,106 +217,105 @@ def embedding(layer: Layer) -> Parts:
     return _with_lora(parts, config, [vocabulary], width, prefix="lora_embeddings")
 
 
-@_formula("PReLU", macs=no_macs)
+@knowledge.formula("PReLU", macs=no_macs)
 def prelu(layer: Layer) -> Parts:
     """One slope per input element, except along the shared axes."""
-    shape = _input_shape(layer)
+    shape = first_input_shape(layer)
     shared = {
         axis if axis >= 0 else axis + len(shape) for axis in layer.config.get("shared_axes") or ()
     }
-    alpha = [1 if axis in shared else _dim(shape, axis) for axis in range(1, len(shape))]
+    alpha = [1 if axis in shared else dim(shape, axis) for axis in range(1, len(shape))]
     expression = product(
-        _sym(f"d_{axis}", size) for axis, size in enumerate(alpha, start=1) if axis not in shared
+        sym(f"d_{axis}", size) for axis, size in enumerate(alpha, start=1) if axis not in shared
     )
     return Parts("prelu", expression, (term("alpha", alpha),))
 
 
 # Convolutions ----------------------------------------------------------------------------
 
-_KERNEL_SYMBOLS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
 
-
-def _window(config: dict[str, Any]) -> tuple[list[int], Expr]:
+def config_window(config: dict[str, Any]) -> tuple[list[int], Expr]:
+    """The kernel sizes of the config and their window ``k_h·k_w``."""
     sizes = [int(size) for size in config["kernel_size"]]
-    return sizes, product(_sym(s, v) for s, v in zip(_KERNEL_SYMBOLS[len(sizes)], sizes))
+    return sizes, kernel_window(sizes)
 
 
 def _window_and_channels(layer: Layer) -> tuple[list[int], Expr, Expr]:
     """Kernel sizes, the window ``k_h·k_w`` and the input channels ``c_in``."""
-    sizes, window = _window(layer.config)
-    c_in = _sym("c_in", _dim(_input_shape(layer), _channel_axis(layer.config)))
+    sizes, window = config_window(layer.config)
+    c_in = sym("c_in", dim(first_input_shape(layer), _channel_axis(layer.config)))
     return sizes, window, c_in
 
 
 def conv_macs(layer: Layer, call: int) -> int:
     """The kernels (depthwise and pointwise ones too), once per output position."""
     kernels = sum(w.size for w in layer.weights if w.name.split("/")[-1].endswith("kernel"))
-    return kernels * _positions(layer, _output(layer, call))
+    return kernels * _positions(layer, call_output(layer, call))
 
 
-@_formula("Conv1D", "Conv2D", "Conv3D", macs=conv_macs)
+@knowledge.formula("Conv1D", "Conv2D", "Conv3D", macs=conv_macs)
 def conv(layer: Layer) -> Parts:
     """``(k_h·k_w·c_in + 1)·f``; with groups each filter sees ``c_in/g`` channels."""
     config = layer.config
     sizes, window, c_in = _window_and_channels(layer)
-    filters = _sym("f", config["filters"])
+    filters = sym("f", config["filters"])
     groups = int(config.get("groups") or 1)
-    per_filter = c_in / _sym("g", groups) if groups > 1 else c_in
-    expression = _bias(window * per_filter, config) * filters
+    per_filter = per_group(c_in, groups)
+    expression = plus_bias(window * per_filter, config) * filters
     terms = [term("kernel", (*sizes, per_filter.value, filters.value))]
-    return Parts("conv", expression, _with_bias_terms(terms, config, (filters.value,)))
+    return Parts("conv", expression, with_bias_term(terms, config, (filters.value,)))
 
 
 def conv_transpose_macs(layer: Layer, call: int) -> int:
     """The kernel, once per input position."""
-    return _kernel_size(layer) * _positions(layer, _inputs(layer, call)[0])
+    return _kernel_size(layer) * _positions(layer, call_input(layer, call))
 
 
-@_formula("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", macs=conv_transpose_macs)
+@knowledge.formula(
+    "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", macs=conv_transpose_macs
+)
 def conv_transpose(layer: Layer) -> Parts:
     """The same count as a convolution; the kernel stores filters before channels."""
     config = layer.config
     sizes, window, c_in = _window_and_channels(layer)
-    filters = _sym("f", config["filters"])
-    expression = _bias(window * c_in, config) * filters
+    filters = sym("f", config["filters"])
+    expression = plus_bias(window * c_in, config) * filters
     terms = [term("kernel", (*sizes, filters.value, c_in.value))]
-    return Parts("conv_transpose", expression, _with_bias_terms(terms, config, (filters.value,)))
+    return Parts("conv_transpose", expression, with_bias_term(terms, config, (filters.value,)))
 
 
-def _depthwise(layer: Layer) -> tuple[list[int], Expr, Expr, Expr | None]:
-    """Window, input channels, and the depth multiplier (None when it is 1)."""
+def _depthwise(layer: Layer) -> tuple[list[int], Expr, Expr, Expr, int]:
+    """Kernel sizes, the window, ``c_in``, the depthwise outputs ``c_in·m`` (``c_in`` when the
+    depth multiplier ``m`` is 1) and ``m``."""
     sizes, window, c_in = _window_and_channels(layer)
     multiplier = int(layer.config.get("depth_multiplier") or 1)
-    return sizes, window, c_in, _sym("m", multiplier) if multiplier > 1 else None
+    outputs = c_in * sym("m", multiplier) if multiplier > 1 else c_in
+    return sizes, window, c_in, outputs, multiplier
 
 
-@_formula("DepthwiseConv1D", "DepthwiseConv2D", macs=conv_macs)
+@knowledge.formula("DepthwiseConv1D", "DepthwiseConv2D", macs=conv_macs)
 def depthwise_conv(layer: Layer) -> Parts:
     """One window per input channel (times the depth multiplier ``m``)."""
-    sizes, window, c_in, multiplier = _depthwise(layer)
-    outputs = c_in * multiplier if multiplier else c_in
-    m = multiplier.value if multiplier else 1
-    expression = _bias(window, layer.config) * outputs
+    sizes, window, c_in, outputs, m = _depthwise(layer)
+    expression = plus_bias(window, layer.config) * outputs
     terms = [term("kernel", (*sizes, c_in.value, m))]
     return Parts(
-        "depthwise_conv", expression, _with_bias_terms(terms, layer.config, (outputs.value,))
+        "depthwise_conv", expression, with_bias_term(terms, layer.config, (outputs.value,))
     )
 
 
-@_formula("SeparableConv1D", "SeparableConv2D", macs=conv_macs)
+@knowledge.formula("SeparableConv1D", "SeparableConv2D", macs=conv_macs)
 def separable_conv(layer: Layer) -> Parts:
     """A depthwise window per channel, then a 1×1 convolution to ``f`` filters."""
-    sizes, window, c_in, multiplier = _depthwise(layer)
-    depth = c_in * multiplier if multiplier else c_in
-    m = multiplier.value if multiplier else 1
-    filters = _sym("f", layer.config["filters"])
-    expression = window * depth + _bias(depth, layer.config) * filters
+    sizes, window, c_in, depth, m = _depthwise(layer)
+    filters = sym("f", layer.config["filters"])
+    expression = window * depth + plus_bias(depth, layer.config) * filters
     terms = [
         term("depthwise_kernel", (*sizes, c_in.value, m)),
         term("pointwise_kernel", (*[1] * len(sizes), depth.value, filters.value)),
     ]
     return Parts(
-        "separable_conv", expression, _with_bias_terms(terms, layer.config, (filters.value,))
+        "separable_conv", expression, with_bias_term(terms, layer.config, (filters.value,))
     )
 
 
@@ -394,13 +325,12 @@ def separable_conv(layer: Layer) -> Parts:
 def pooling_macs(layer: Layer, call: int) -> int:
     """One accumulate per window element (global pooling: per input element)."""
     if "Global" in layer.class_name:
-        return elements(_inputs(layer, call)[0], "input")
+        return elements(call_input(layer, call), "input")
     window = math.prod(layer.config.get("pool_size") or [1])
-    return window * elements(_output(layer, call), "output")
+    return window * elements(call_output(layer, call), "output")
 
 
-define(
-    FRAMEWORK,
+knowledge.define(
     *(
         f"{prefix}{kind}Pooling{n}D"
         for prefix in ("", "Global", "Adaptive")
@@ -414,12 +344,7 @@ define(
 # Normalization ----------------------------------------------------------------------------
 
 
-def normalization_macs(layer: Layer, call: int) -> int:
-    """Element-wise work: not multiply–accumulates in the papers' and torchvision's count."""
-    return 0
-
-
-define(FRAMEWORK, "UnitNormalization", macs=normalization_macs)
+knowledge.define("UnitNormalization", macs=no_macs)
 
 
 def _axes(config: dict[str, Any], shape: Shape) -> list[int]:
@@ -431,19 +356,15 @@ def _axes(config: dict[str, Any], shape: Shape) -> list[int]:
 def _feature(shape: Shape, axes: list[int]) -> Expr:
     """``c`` for one normalised axis, ``d_1·d_2`` for several."""
     if len(axes) == 1:
-        return _sym("c", _dim(shape, axes[0]))
-    return product(_sym(f"d_{axis}", _dim(shape, axis)) for axis in axes)
+        return sym("c", dim(shape, axes[0]))
+    return product(sym(f"d_{axis}", dim(shape, axis)) for axis in axes)
 
 
-def _vectors(count: int, feature: Expr) -> Expr:
-    return count * feature if count > 1 else feature
-
-
-@_formula("BatchNormalization", macs=normalization_macs)
+@knowledge.formula("BatchNormalization", macs=no_macs)
 def batch_normalization(layer: Layer) -> Parts:
     """γ and β (trainable, if scale/center) and the moving mean and variance (not trainable)."""
     config = layer.config
-    shape = _input_shape(layer)
+    shape = first_input_shape(layer)
     c = _feature(shape, _axes(config, shape))
     names = [("gamma", True)] if config.get("scale", True) else []
     names += [("beta", True)] if config.get("center", True) else []
@@ -451,50 +372,48 @@ def batch_normalization(layer: Layer) -> Parts:
     if config.get("renorm"):
         names += [("moving_stddev", False), ("renorm_mean", False), ("renorm_stddev", False)]
     terms = tuple(term(name, (c.value,), trainable) for name, trainable in names)
-    return Parts("batch_norm", _vectors(len(names), c), terms)
+    return Parts("batch_norm", times(len(names), c), terms)
 
 
-@_formula("LayerNormalization", macs=normalization_macs)
+@knowledge.formula("LayerNormalization", macs=no_macs)
 def layer_normalization(layer: Layer) -> Parts:
     """γ (scale, or RMS scaling) and β (center, not with RMS scaling) over the axes."""
     config = layer.config
-    shape = _input_shape(layer)
+    shape = first_input_shape(layer)
     axes = _axes(config, shape)
     feature = _feature(shape, axes)
     rms = bool(config.get("rms_scaling"))
     names = ["gamma"] if config.get("scale", True) or rms else []
     names += ["beta"] if config.get("center", True) and not rms else []
-    dims = [_dim(shape, axis) for axis in axes]
-    return Parts("layer_norm", _vectors(len(names), feature), tuple(term(n, dims) for n in names))
+    dims = [dim(shape, axis) for axis in axes]
+    return Parts("layer_norm", times(len(names), feature), tuple(term(n, dims) for n in names))
 
 
-@_formula("GroupNormalization", macs=normalization_macs)
+@knowledge.formula("GroupNormalization", macs=no_macs)
 def group_normalization(layer: Layer) -> Parts:
     """γ and β per channel, whatever the number of groups."""
     config = layer.config
-    c = _sym("c", _dim(_input_shape(layer), int(config.get("axis", -1))))
+    c = sym("c", dim(first_input_shape(layer), int(config.get("axis", -1))))
     names = ["gamma"] if config.get("scale", True) else []
     names += ["beta"] if config.get("center", True) else []
-    return Parts("group_norm", _vectors(len(names), c), tuple(term(n, (c.value,)) for n in names))
+    return Parts("group_norm", times(len(names), c), tuple(term(n, (c.value,)) for n in names))
 
 
-@_formula("RMSNormalization", macs=normalization_macs)
+@knowledge.formula("RMSNormalization", macs=no_macs)
 def rms_normalization(layer: Layer) -> Parts:
     """One scale per feature of the normalised axes."""
-    shape = _input_shape(layer)
+    shape = first_input_shape(layer)
     axes = _axes(layer.config, shape)
-    return Parts(
-        "rms_norm", _feature(shape, axes), (term("scale", [_dim(shape, a) for a in axes]),)
-    )
+    return Parts("rms_norm", _feature(shape, axes), (term("scale", [dim(shape, a) for a in axes]),))
 
 
-@_formula("Normalization", macs=normalization_macs)
+@knowledge.formula("Normalization", macs=no_macs)
 def normalization(layer: Layer) -> Parts:
     """Mean and variance per kept feature plus a sample count, none of them trainable."""
-    shape = _input_shape(layer)
+    shape = first_input_shape(layer)
     axes = _axes(layer.config, shape) if layer.config.get("axis") is not None else []
-    dims = [_dim(shape, axis) for axis in axes]
-    feature = _feature(shape, axes) if axes else _sym("c", 1)
+    dims = [dim(shape, axis) for axis in axes]
+    feature = _feature(shape, axes) if axes else sym("c", 1)
     terms = (
         term("mean", dims, trainable=False),
         term("variance", dims, trainable=False),
@@ -503,10 +422,10 @@ def normalization(layer: Layer) -> Parts:
     return Parts("normalization", 2 * feature + 1, terms)
 
 
-@_formula("LayerScale", macs=no_macs)
+@knowledge.formula("LayerScale", macs=no_macs)
 def layer_scale(layer: Layer) -> Parts:
     """ConvNeXt's learned per-channel scale."""
-    c = _sym("c", layer.config["projection_dim"])
+    c = sym("c", layer.config["projection_dim"])
     return Parts("layer_scale", c, (term("gamma", (c.value,)),))
 
 
@@ -518,17 +437,17 @@ _RECURRENT_NAMES = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
 
 def recurrent_macs(layer: Layer, call: int) -> int:
     """The kernels once per time step (a Bidirectional's weights hold both directions)."""
-    inputs = _inputs(layer, call)
+    inputs = call_inputs(layer, call)
     steps = inputs[0][1] if inputs and len(inputs[0]) > 2 else None
     if steps is None:
         raise Unknown("the number of time steps is unknown; give :input-shape:")
     return steps * sum(w.size for w in layer.weights if not w.name.endswith("bias"))
 
 
-define(FRAMEWORK, "SimpleRNN", "LSTM", "GRU", macs=recurrent_macs)
+knowledge.define("SimpleRNN", "LSTM", "GRU", macs=recurrent_macs)
 
 
-@_formula("SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell")
+@knowledge.formula("SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell")
 def recurrent(layer: Layer) -> Parts:
     """``gates·(n_in + units + 1)·units``: input kernel, recurrent kernel and bias per gate.
 
@@ -537,68 +456,61 @@ def recurrent(layer: Layer) -> Parts:
     kind = layer.class_name.removesuffix("Cell")
     gates = _GATES[kind]
     config = layer.config
-    n_in = _sym("n_in", _dim(_input_shape(layer), -1))
-    units = _sym("units", config["units"])
+    n_in = sym("n_in", dim(first_input_shape(layer), -1))
+    units = sym("units", config["units"])
     two_biases = kind == "GRU" and config.get("reset_after", True)
     inner = n_in + units
     if config.get("use_bias", True):
         inner = inner + (2 if two_biases else 1)
-    expression = (gates * inner if gates > 1 else inner) * units
+    expression = times(gates, inner) * units
     width = gates * units.value
     terms = [term("kernel", (n_in.value, width)), term("recurrent_kernel", (units.value, width))]
     bias = (2, width) if two_biases else (width,)
-    return Parts(_RECURRENT_NAMES[kind], expression, _with_bias_terms(terms, config, bias))
+    return Parts(_RECURRENT_NAMES[kind], expression, with_bias_term(terms, config, bias))
 
 
-@_formula("RNN", macs=recurrent_macs)
+@knowledge.formula("RNN", macs=recurrent_macs)
 def rnn(layer: Layer) -> Parts:
     """An RNN layer counts what its cell holds."""
     return _inner_parts(layer, layer.config["cell"])
 
 
-@_formula("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+@knowledge.formula("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 def conv_lstm(layer: Layer) -> Parts:
     """Four gates, each a convolution of the input (``c_in``) and of the state (``f``)."""
     config = layer.config
-    sizes, window = _window(config)
-    c_in = _sym("c_in", _dim(_input_shape(layer), _channel_axis(config, offset=1)))
-    filters = _sym("f", config["filters"])
-    expression = 4 * _bias(window * (c_in + filters), config) * filters
+    sizes, window = config_window(config)
+    c_in = sym("c_in", dim(first_input_shape(layer), _channel_axis(config, offset=1)))
+    filters = sym("f", config["filters"])
+    expression = 4 * plus_bias(window * (c_in + filters), config) * filters
     width = 4 * filters.value
     terms = [
         term("kernel", (*sizes, c_in.value, width)),
         term("recurrent_kernel", (*sizes, filters.value, width)),
     ]
-    return Parts("conv_lstm", expression, _with_bias_terms(terms, config, (width,)))
+    return Parts("conv_lstm", expression, with_bias_term(terms, config, (width,)))
 
 
 # Wrappers --------------------------------------------------------------------------------
 
 
-def _inner_parts(layer: Layer, inner: dict[str, Any], input_shapes: Any = None) -> Parts:
-    """The parts of the layer a wrapper holds, called with the wrapper's (or given) shapes.
-
-    A class the user registered a formula for (or re-registered) is explained by
-    that formula, so wrappers compose with the user's layers too.
-    """
-    class_name = inner["class_name"]
+def _inner_parts(
+    layer: Layer,
+    inner: dict[str, Any],
+    input_shapes: tuple[tuple[Shape, ...], ...] | None = None,
+) -> Parts:
+    """The parts of the layer a wrapper holds, called with the wrapper's (or given) shapes."""
     wrapped = dataclasses.replace(
         layer,
-        class_name=class_name,
+        class_name=inner["class_name"],
         config=inner["config"],
         input_shapes=input_shapes if input_shapes is not None else layer.input_shapes,
         weights=(),
     )
-    registered = rule_of(class_name, FRAMEWORK).formula
-    if registered is None:
-        raise NotApplicable(f"no formula for the wrapped {class_name}")
-    if registered in _LIBRARY_FORMULAS:
-        return PARTS[class_name](wrapped)
-    formula = registered(wrapped)
-    return Parts(formula.name, as_expression(formula), formula.terms)
+    return knowledge.parts_of(wrapped)
 
 
-@_formula("Bidirectional", macs=recurrent_macs)
+@knowledge.formula("Bidirectional", macs=recurrent_macs)
 def bidirectional(layer: Layer) -> Parts:
     """A forward and a backward copy: ``2·(...)`` when both have the same shape."""
     forward = _inner_parts(layer, layer.config["layer"])
@@ -611,7 +523,7 @@ def bidirectional(layer: Layer) -> Parts:
     return Parts(f"bidirectional {forward.name}", expression, terms)
 
 
-@_formula("TimeDistributed")
+@knowledge.formula("TimeDistributed")
 def time_distributed(layer: Layer) -> Parts:
     """The wrapped layer, applied to every time step with the same weights."""
     per_step = tuple(tuple((shape[0], *shape[2:]) for shape in call) for call in layer.input_shapes)
@@ -622,12 +534,12 @@ def time_distributed(layer: Layer) -> Parts:
     return Parts(f"time_distributed {inner.name}", inner.expression, inner.terms)
 
 
-@_formula("SpectralNormalization", macs=normalization_macs)
+@knowledge.formula("SpectralNormalization", macs=no_macs)
 def spectral_normalization(layer: Layer) -> Parts:
     """The wrapped layer plus the power-iteration vector ``u`` (one value per kernel column)."""
     inner = _inner_parts(layer, layer.config["layer"])
     kernel = next(t for t in inner.terms if t.name == "kernel")
-    columns = _sym("f_out", kernel.shape[-1])
+    columns = sym("f_out", kernel.shape[-1])
     terms = (*inner.terms, term("vector_u", (1, columns.value), trainable=False))
     return Parts(f"spectral_norm {inner.name}", inner.expression + columns, terms)
 
@@ -644,9 +556,9 @@ def _attention_inputs(layer: Layer) -> tuple[Expr, Expr, Expr]:
     shapes = layer.input_shapes[0] if layer.input_shapes else ()
     if len(shapes) < 2:
         raise NotApplicable("attention needs the query and value shapes of its first call")
-    d_q = _sym("d_q", _dim(shapes[0], -1))
-    d_v = _sym("d_v", _dim(shapes[1], -1))
-    d_k = _sym("d_k", _dim(shapes[2], -1)) if len(shapes) > 2 else _sym("d_k", d_v.value)
+    d_q = sym("d_q", dim(shapes[0], -1))
+    d_v = sym("d_v", dim(shapes[1], -1))
+    d_k = sym("d_k", dim(shapes[2], -1)) if len(shapes) > 2 else sym("d_k", d_v.value)
     return d_q, d_k, d_v
 
 
@@ -678,7 +590,7 @@ def _attention(
     ]
     if config.get("use_gate"):
         parts.append(_projection("gate", d_q, heads_q, value_width, bias))
-    d_out = _sym("d_out", product(out_dims).value) if out_dims != [d_q.value] else d_q
+    d_out = sym("d_out", product(out_dims).value) if out_dims != [d_q.value] else d_q
     output = heads_q * value_width
     terms = [term("attention_output/kernel", (heads_q.value, value_width.value, *out_dims))]
     if bias:
@@ -693,7 +605,7 @@ def _attention(
 
 def attention_macs(layer: Layer, call: int) -> int:
     """Projections of query, key and value, the scores, the weighted sum, the output."""
-    inputs = _inputs(layer, call)
+    inputs = call_inputs(layer, call)
     if len(inputs) < 2 or any(d is None for shape in inputs[:2] for d in shape[1:-1]):
         raise Unknown("sequence lengths are unknown; give :input-shape:")
     query_steps = math.prod(inputs[0][1:-1])
@@ -711,47 +623,47 @@ def attention_macs(layer: Layer, call: int) -> int:
     return projections + scores
 
 
-@_formula("MultiHeadAttention", macs=attention_macs)
+@knowledge.formula("MultiHeadAttention", macs=attention_macs)
 def multi_head_attention(layer: Layer) -> Parts:
     """Query, key and value projections onto ``h`` heads, and the output projection."""
     config = layer.config
-    heads = _sym("h", config["num_heads"])
-    key_dim = _sym("k", config["key_dim"])
-    value_dim = _sym("v", config.get("value_dim") or config["key_dim"])
+    heads = sym("h", config["num_heads"])
+    key_dim = sym("k", config["key_dim"])
+    value_dim = sym("v", config.get("value_dim") or config["key_dim"])
     out = config.get("output_shape")
-    d_q = _dim(_input_shape(layer), -1)
+    d_q = dim(first_input_shape(layer), -1)
     out_dims = [d_q] if out is None else ([int(out)] if isinstance(out, int) else list(out))
     return _attention(layer, heads, heads, key_dim, value_dim, out_dims, "multi_head_attention")
 
 
-@_formula("GroupedQueryAttention", "GroupQueryAttention", macs=attention_macs)
+@knowledge.formula("GroupedQueryAttention", "GroupQueryAttention", macs=attention_macs)
 def grouped_query_attention(layer: Layer) -> Parts:
     """``h_q`` query heads share ``h_kv`` key/value heads of width ``k``."""
     config = layer.config
-    heads_q = _sym("h_q", config["num_query_heads"])
-    heads_kv = _sym("h_kv", config["num_key_value_heads"])
-    width = _sym("k", config["head_dim"])
-    d_q = _dim(_input_shape(layer), -1)
+    heads_q = sym("h_q", config["num_query_heads"])
+    heads_kv = sym("h_kv", config["num_key_value_heads"])
+    width = sym("k", config["head_dim"])
+    d_q = dim(first_input_shape(layer), -1)
     return _attention(layer, heads_q, heads_kv, width, width, [d_q], "grouped_query_attention")
 
 
-@_formula("Attention")
+@knowledge.formula("Attention")
 def attention(layer: Layer) -> Parts:
     """Dot-product attention learns at most two scalars: a scale and a concat-score weight."""
     names = ["scale"] if layer.config.get("use_scale") else []
     names += ["concat_score_weight"] if layer.config.get("score_mode") == "concat" else []
     if not names:
         raise ValueError("this Attention layer has no weights to explain")
-    expression = _sym(names[0], 1)
+    expression = sym(names[0], 1)
     for name in names[1:]:
-        expression = expression + _sym(name, 1)
+        expression = expression + sym(name, 1)
     return Parts("attention", expression, tuple(term(n, ()) for n in names))
 
 
-@_formula("AdditiveAttention")
+@knowledge.formula("AdditiveAttention")
 def additive_attention(layer: Layer) -> Parts:
     """One learned scale per query feature."""
-    d = _sym("d_q", _dim(_input_shape(layer), -1))
+    d = sym("d_q", dim(first_input_shape(layer), -1))
     return Parts("additive_attention", d, (term("scale", (d.value,)),))
 
 
@@ -762,35 +674,35 @@ def additive_attention(layer: Layer) -> Parts:
 OWN_WEIGHTS_ONLY = frozenset({"ViTPatchingAndEmbedding"})
 
 
-@_formula("PositionEmbedding", macs=no_macs)
+@knowledge.formula("PositionEmbedding", macs=no_macs)
 def position_embedding(layer: Layer) -> Parts:
     """A learned vector per position: ``sequence_length·d``, ``d`` the input's features."""
-    length = _sym("sequence_length", layer.config["sequence_length"])
-    width = _sym("d", _dim(_input_shape(layer), -1))
+    length = sym("sequence_length", layer.config["sequence_length"])
+    width = sym("d", dim(first_input_shape(layer), -1))
     return Parts(
         "position_embedding", length * width, (term("embeddings", (length.value, width.value)),)
     )
 
 
-@_formula(
+@knowledge.formula(
     "LlamaLayerNorm",
     "MistralLayerNormalization",
     "MixtralLayerNormalization",
     "GptOssLayerNormalization",
     "T5LayerNorm",
-    macs=normalization_macs,
+    macs=no_macs,
 )
 def rms_scale(layer: Layer) -> Parts:
     """RMS normalisation with one learned scale per feature of the last axis, no shift."""
-    c = _sym("c", _dim(_input_shape(layer), -1))
+    c = sym("c", dim(first_input_shape(layer), -1))
     return Parts("rms_norm", c, (term("scale", (c.value,)),))
 
 
-@_formula("ViTPatchingAndEmbedding")
+@knowledge.formula("ViTPatchingAndEmbedding")
 def vit_class_token(layer: Layer) -> Parts:
     """The learned class token of width ``d`` (the patch convolution and the position
     embedding are rows of their own)."""
     if not layer.config.get("use_class_token", True):
         raise NotApplicable("no class token")
-    width = _sym("d", layer.config["hidden_dim"])
+    width = sym("d", layer.config["hidden_dim"])
     return Parts("class_token", width, (term("class_token", (1, 1, width.value)),))

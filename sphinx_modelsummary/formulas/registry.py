@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import math
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -191,14 +190,6 @@ def kind_of(class_name: str, framework: str, base_classes: Iterable[str] = ()) -
     return "other"
 
 
-def elements(shape: Shape, what: str) -> int:
-    """Elements per sample of a shape (the batch dimension left out); Unknown if any is None."""
-    dims = shape[1:]
-    if any(dim is None for dim in dims):
-        raise Unknown(f"{what} {shape} has an unknown dimension; give :input-shape:")
-    return math.prod(dims)
-
-
 def fallback(layer: Layer) -> Formula:
     """The exact sum over the layer's weight shapes: always right, explains less."""
     terms = tuple(
@@ -264,5 +255,5 @@ def _disagreement(formula: Formula, layer: Layer) -> str | None:
     return None
 
 
-def _dims(shape: tuple, separator: str) -> str:
+def _dims(shape: Shape, separator: str) -> str:
     return separator.join(str(dim) for dim in shape) if shape else "1"

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 
-from ..report import Formula, Layer
+from ..report import Layer
 from . import keras3
-from .expr import NotApplicable, make_formula, product, term
-from .registry import MacsFunction, Unknown, define, elements, rules
+from .expr import NotApplicable, product, term
+from .toolkit import Knowledge, Parts, call_input, dim, elements, first_input_shape, no_macs, sym
 
 FRAMEWORK = "tf_keras"
+knowledge = Knowledge(FRAMEWORK)
 
 KIND_WORDS = tuple(
     (kind, (*words, "LocallyConnected") if kind == "conv" else words)
@@ -34,34 +34,17 @@ KIND_WORDS = tuple(
 )
 
 # Every Keras 3 rule holds for the Keras 2 class of the same name, unless replaced below.
-for _name, _rule in rules(keras3.FRAMEWORK).items():
-    define(FRAMEWORK, _name, formula=_rule.formula, macs=_rule.macs, kind=_rule.kind)
+knowledge.take_over(keras3.knowledge)
 
-define(
-    FRAMEWORK,
+knowledge.define(
     *("ThresholdedReLU", "RandomFlip", "RandomCrop", "RandomRotation", "RandomZoom"),
     *("RandomTranslation", "RandomContrast", "RandomBrightness", "RandomHeight", "RandomWidth"),
-    macs=keras3.no_macs,
+    macs=no_macs,
 )
 
 
-def _formula(
-    *class_names: str, macs: MacsFunction | None = None
-) -> Callable[[keras3.PartsFunction], keras3.PartsFunction]:
-    """Register a parts function as these classes' Keras 2 formula (and MACs)."""
-
-    def decorate(function: keras3.PartsFunction) -> keras3.PartsFunction:
-        def as_formula(layer: Layer) -> Formula:
-            return make_formula(*function(layer))
-
-        define(FRAMEWORK, *class_names, formula=as_formula, macs=macs)
-        return function
-
-    return decorate
-
-
-@_formula("DepthwiseConv1D", "DepthwiseConv2D")
-def depthwise_conv(layer: Layer) -> keras3.Parts:
+@knowledge.formula("DepthwiseConv1D", "DepthwiseConv2D")
+def depthwise_conv(layer: Layer) -> Parts:
     """Keras 3's depthwise formula; the kernel's name is ``depthwise_kernel`` in Keras 2."""
     parts = keras3.depthwise_conv(layer)
     terms = tuple(
@@ -71,8 +54,8 @@ def depthwise_conv(layer: Layer) -> keras3.Parts:
     return parts._replace(terms=terms)
 
 
-@_formula("SyncBatchNormalization", macs=keras3.normalization_macs)
-def sync_batch_normalization(layer: Layer) -> keras3.Parts:
+@knowledge.formula("SyncBatchNormalization", macs=no_macs)
+def sync_batch_normalization(layer: Layer) -> Parts:
     return keras3.batch_normalization(layer)
 
 
@@ -95,8 +78,8 @@ def locally_connected_macs(layer: Layer, call: int) -> int:
     return math.prod(positions) * window * c_in * int(layer.config["filters"])
 
 
-@_formula("LocallyConnected1D", "LocallyConnected2D", macs=locally_connected_macs)
-def locally_connected(layer: Layer) -> keras3.Parts:
+@knowledge.formula("LocallyConnected1D", "LocallyConnected2D", macs=locally_connected_macs)
+def locally_connected(layer: Layer) -> Parts:
     """``p·(k_h·k_w·c_in + 1)·f``: a convolution's weights at each of the ``p`` output positions.
 
     ``implementation=2`` stores the kernel as a dense masked matrix from every
@@ -105,44 +88,41 @@ def locally_connected(layer: Layer) -> keras3.Parts:
     """
     config = layer.config
     spatial_in, spatial_out, channels = _locally_connected_sizes(layer)
-    sizes, window = keras3._window(config)
-    c_in = keras3._sym("c_in", channels)
-    p = keras3._sym("p", math.prod(spatial_out))
-    filters = keras3._sym("f", config["filters"])
+    sizes, window = keras3.config_window(config)
+    c_in = sym("c_in", channels)
+    p = sym("p", math.prod(spatial_out))
+    filters = sym("f", config["filters"])
     implementation = int(config.get("implementation") or 1)
     if implementation == 2:
-        n_in = keras3._sym("n_in", math.prod(spatial_in) * channels)
-        expression = keras3._bias(n_in, config) * p * filters
+        n_in = sym("n_in", math.prod(spatial_in) * channels)
+        expression = keras3.plus_bias(n_in, config) * p * filters
         kernel = (*spatial_in, channels, *spatial_out, filters.value)
     else:
-        expression = p * keras3._bias(window * c_in, config) * filters
+        expression = p * keras3.plus_bias(window * c_in, config) * filters
         per_position = math.prod(sizes) * channels
         kernel = (
             (p.value * per_position * filters.value,)
             if implementation == 3
             else (p.value, per_position, filters.value)
         )
-    terms = keras3._with_bias_terms([term("kernel", kernel)], config, (*spatial_out, filters.value))
-    return keras3.Parts("locally_connected", expression, terms)
+    terms = keras3.with_bias_term([term("kernel", kernel)], config, (*spatial_out, filters.value))
+    return Parts("locally_connected", expression, terms)
 
 
 def random_fourier_features_macs(layer: Layer, call: int) -> int:
     """The projection of the input onto ``output_dim`` features."""
-    inputs = layer.input_shapes[call] if call < len(layer.input_shapes) else ()
-    if not inputs:
-        raise Unknown("the layer was never called")
-    return elements(inputs[0], "input") * int(layer.config["output_dim"])
+    return elements(call_input(layer, call), "input") * int(layer.config["output_dim"])
 
 
-@_formula("RandomFourierFeatures", macs=random_fourier_features_macs)
-def random_fourier_features(layer: Layer) -> keras3.Parts:
+@knowledge.formula("RandomFourierFeatures", macs=random_fourier_features_macs)
+def random_fourier_features(layer: Layer) -> Parts:
     """A fixed random kernel ``n_in·d`` and bias ``d``, and one learned scale (the layer is
     frozen by default: then none of them is trained)."""
-    n_in = keras3._sym("n_in", keras3._dim(keras3._input_shape(layer), -1))
-    d = keras3._sym("d", layer.config["output_dim"])
+    n_in = sym("n_in", dim(first_input_shape(layer), -1))
+    d = sym("d", layer.config["output_dim"])
     terms = (
         term("kernel_scale", (1,)),
         term("unscaled_kernel", (n_in.value, d.value), trainable=False),
         term("bias", (d.value,), trainable=False),
     )
-    return keras3.Parts("random_fourier_features", product([n_in, d]) + d + 1, terms)
+    return Parts("random_fourier_features", product([n_in, d]) + d + 1, terms)

@@ -17,14 +17,27 @@ of 1 for the per-sample figures torchvision publishes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
-from ..report import Formula, Layer, Shape, Term
-from .expr import Expr, NotApplicable, make_formula, product, symbol, term
-from .registry import MacsFunction, Unknown, define
+from ..report import Layer, Term
+from .expr import Expr, NotApplicable, product, term
+from .toolkit import (
+    Knowledge,
+    Parts,
+    call_input,
+    call_inputs,
+    call_output,
+    first_input_shape,
+    kernel_window,
+    no_macs,
+    numel,
+    per_group,
+    sym,
+    times,
+)
 
 FRAMEWORK = "torch"
+knowledge = Knowledge(FRAMEWORK)
 
 #: Diagram kinds by words in the class name (custom modules too): the first match wins.
 KIND_WORDS = (
@@ -35,40 +48,6 @@ KIND_WORDS = (
     ("pool", ("Pool",)),
     ("dense", ("Linear", "Embedding")),
 )
-
-_LATEX = {
-    "n_in": "n_{in}",
-    "n_out": "n_{out}",
-    "n_1": "n_1",
-    "n_2": "n_2",
-    "c_in": "c_{in}",
-    "c_out": "c_{out}",
-    "d_k": "d_k",
-    "d_v": "d_v",
-    "h_out": "h_{out}",
-}
-
-Parts = tuple[str, Expr, tuple[Term, ...]]
-
-
-def _formula(
-    *class_names: str, macs: MacsFunction | None = None, kind: str | None = None
-) -> Callable[[Callable[[Layer], Parts]], Callable[[Layer], Parts]]:
-    """Register a parts function as the classes' formula (and their MACs and kind)."""
-
-    def decorate(function: Callable[[Layer], Parts]) -> Callable[[Layer], Parts]:
-        def as_formula(layer: Layer) -> Formula:
-            name, expression, terms = function(layer)
-            return make_formula(name, expression, terms)
-
-        define(FRAMEWORK, *class_names, formula=as_formula, macs=macs, kind=kind)
-        return function
-
-    return decorate
-
-
-def _sym(text: str, value: int) -> Expr:
-    return symbol(text, int(value), _LATEX.get(text, text))
 
 
 def _config(layer: Layer, key: str) -> Any:
@@ -90,31 +69,8 @@ def _with_bias(expression: Expr, layer: Layer, terms: list[Term], shape: tuple[i
     return expression
 
 
-def _numel(shape: Shape, what: str) -> int:
-    if any(dim is None for dim in shape):
-        raise Unknown(f"{what} {shape} has an unknown dimension; give :input-shape:")
-    return math.prod(shape)
-
-
-def _inputs(layer: Layer, call: int) -> tuple[Shape, ...]:
-    if call >= len(layer.input_shapes) or not layer.input_shapes[call]:
-        raise Unknown("the module's inputs were not recorded")
-    return layer.input_shapes[call]
-
-
-def _output(layer: Layer, call: int) -> Shape:
-    if call >= len(layer.output_shapes) or not layer.output_shapes[call]:
-        raise Unknown("the module's outputs were not recorded")
-    return layer.output_shapes[call][0]
-
-
 def _weight_size(layer: Layer, name: str) -> int:
     return sum(w.size for w in layer.weights if w.name == name)
-
-
-def no_macs(layer: Layer, call: int) -> int:
-    """Element-wise work, normalisation, pooling, reshaping and look-ups: no MACs counted."""
-    return 0
 
 
 _ACTIVATIONS = (
@@ -145,22 +101,22 @@ _SHAPING = (
     # torchvision's building blocks that only reshape, drop or scale
     *("Permute", "StochasticDepth", "FrozenBatchNorm2d"),
 )
-define(FRAMEWORK, *_ACTIVATIONS, *_SHAPING, macs=no_macs)
+knowledge.define(*_ACTIVATIONS, *_SHAPING, macs=no_macs)
 # A container's own parameter or buffer (a ViT's class token) enters the graph like an input.
-define(FRAMEWORK, "Parameter", "Buffer", macs=no_macs, kind="input")
+knowledge.define("Parameter", "Buffer", macs=no_macs, kind="input")
 
 
 def pooling_macs(layer: Layer, call: int) -> int:
     """As for Keras: one accumulate per window element (adaptive pooling: per input element)."""
     if layer.class_name.startswith("Adaptive"):
-        return _numel(_inputs(layer, call)[0], "input")
+        return numel(call_input(layer, call), "input")
     window = layer.config.get("kernel_size") or 1
     dims = int(layer.class_name[-2])  # MaxPool2d: a window over 2 dimensions
     size = math.prod(window) if isinstance(window, list) else int(window) ** dims
-    return size * _numel(_output(layer, call), "output")
+    return size * numel(call_output(layer, call), "output")
 
 
-define(FRAMEWORK, *_POOLING, macs=pooling_macs, kind="pool")
+knowledge.define(*_POOLING, macs=pooling_macs, kind="pool")
 
 
 # Linear layers and embeddings ------------------------------------------------------------
@@ -168,70 +124,61 @@ define(FRAMEWORK, *_POOLING, macs=pooling_macs, kind="pool")
 
 def linear_macs(layer: Layer, call: int) -> int:
     """The weight matrix once per position it is applied at."""
-    output = _output(layer, call)
-    return _weight_size(layer, "weight") * (_numel(output, "output") // max(1, output[-1]))
+    output = call_output(layer, call)
+    return _weight_size(layer, "weight") * (numel(output, "output") // max(1, output[-1]))
 
 
-@_formula("Linear", "NonDynamicallyQuantizableLinear", "LazyLinear", macs=linear_macs)
+@knowledge.formula("Linear", "NonDynamicallyQuantizableLinear", "LazyLinear", macs=linear_macs)
 def linear(layer: Layer) -> Parts:
     """``(n_in + 1)·n_out``: a weight per input and output, and a bias per output."""
-    n_in = _sym("n_in", _config(layer, "in_features"))
-    n_out = _sym("n_out", _config(layer, "out_features"))
+    n_in = sym("n_in", _config(layer, "in_features"))
+    n_out = sym("n_out", _config(layer, "out_features"))
     terms = [term("weight", (n_out.value, n_in.value))]
-    return "linear", _with_bias(n_in, layer, terms, (n_out.value,)) * n_out, tuple(terms)
+    return Parts("linear", _with_bias(n_in, layer, terms, (n_out.value,)) * n_out, tuple(terms))
 
 
-@_formula("Bilinear", macs=linear_macs, kind="dense")
+@knowledge.formula("Bilinear", macs=linear_macs, kind="dense")
 def bilinear(layer: Layer) -> Parts:
     """``(n_1·n_2 + 1)·n_out``: one n_1×n_2 matrix per output."""
-    n_1 = _sym("n_1", _config(layer, "in1_features"))
-    n_2 = _sym("n_2", _config(layer, "in2_features"))
-    n_out = _sym("n_out", _config(layer, "out_features"))
+    n_1 = sym("n_1", _config(layer, "in1_features"))
+    n_2 = sym("n_2", _config(layer, "in2_features"))
+    n_out = sym("n_out", _config(layer, "out_features"))
     terms = [term("weight", (n_out.value, n_1.value, n_2.value))]
-    return "bilinear", _with_bias(n_1 * n_2, layer, terms, (n_out.value,)) * n_out, tuple(terms)
+    return Parts(
+        "bilinear", _with_bias(n_1 * n_2, layer, terms, (n_out.value,)) * n_out, tuple(terms)
+    )
 
 
-@_formula("Embedding", "EmbeddingBag", macs=no_macs)
+@knowledge.formula("Embedding", "EmbeddingBag", macs=no_macs)
 def embedding(layer: Layer) -> Parts:
     """A vector of ``d`` numbers for each of the ``n`` entries."""
-    n = _sym("n", _config(layer, "num_embeddings"))
-    d = _sym("d", _config(layer, "embedding_dim"))
-    return "embedding", n * d, (term("weight", (n.value, d.value)),)
+    n = sym("n", _config(layer, "num_embeddings"))
+    d = sym("d", _config(layer, "embedding_dim"))
+    return Parts("embedding", n * d, (term("weight", (n.value, d.value)),))
 
 
-@_formula("PReLU", macs=no_macs)
+@knowledge.formula("PReLU", macs=no_macs)
 def prelu(layer: Layer) -> Parts:
     """One slope, or one per channel."""
-    a = _sym("a", _config(layer, "num_parameters"))
-    return "prelu", a, (term("weight", (a.value,)),)
+    a = sym("a", _config(layer, "num_parameters"))
+    return Parts("prelu", a, (term("weight", (a.value,)),))
 
 
 # Convolutions ---------------------------------------------------------------------------
 
-_KERNEL_SYMBOLS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
-
-
-def _window(layer: Layer) -> tuple[list[int], Expr]:
-    sizes = [int(size) for size in _config(layer, "kernel_size")]
-    return sizes, product(_sym(s, v) for s, v in zip(_KERNEL_SYMBOLS[len(sizes)], sizes))
-
-
-def _per_group(channels: Expr, groups: int) -> Expr:
-    return channels / _sym("g", groups) if groups > 1 else channels
-
 
 def conv_macs(layer: Layer, call: int) -> int:
     """The weights of one output channel, once per output element."""
-    output = _output(layer, call)
+    output = call_output(layer, call)
     channels = int(layer.config.get("out_channels") or output[1])
-    return _weight_size(layer, "weight") // channels * _numel(output, "output")
+    return _weight_size(layer, "weight") // channels * numel(output, "output")
 
 
 def conv_transpose_macs(layer: Layer, call: int) -> int:
     """Each input element is multiplied by the weights of one input channel."""
-    source = _inputs(layer, call)[0]
+    source = call_input(layer, call)
     channels = int(layer.config.get("in_channels") or source[1])
-    return _weight_size(layer, "weight") // channels * _numel(source, "input")
+    return _weight_size(layer, "weight") // channels * numel(source, "input")
 
 
 _CONVS = tuple(f"{lazy}Conv{n}d" for lazy in ("", "Lazy") for n in (1, 2, 3))
@@ -240,33 +187,33 @@ _CONV_TRANSPOSES = tuple(f"{lazy}ConvTranspose{n}d" for lazy in ("", "Lazy") for
 
 def _channels(layer: Layer) -> tuple[list[int], Expr, Expr, Expr, int]:
     """Kernel sizes, the window ``k_h·k_w``, ``c_in``, ``c_out`` and the groups."""
-    sizes, window = _window(layer)
-    c_in = _sym("c_in", _config(layer, "in_channels"))
-    c_out = _sym("c_out", _config(layer, "out_channels"))
-    return sizes, window, c_in, c_out, int(layer.config.get("groups") or 1)
+    sizes = [int(size) for size in _config(layer, "kernel_size")]
+    c_in = sym("c_in", _config(layer, "in_channels"))
+    c_out = sym("c_out", _config(layer, "out_channels"))
+    return sizes, kernel_window(sizes), c_in, c_out, int(layer.config.get("groups") or 1)
 
 
-@_formula(*_CONVS, macs=conv_macs)
+@knowledge.formula(*_CONVS, macs=conv_macs)
 def conv(layer: Layer) -> Parts:
     """``(c_in/g·k_h·k_w + 1)·c_out``: each output channel sees ``c_in/g`` input channels."""
     sizes, window, c_in, c_out, groups = _channels(layer)
-    per_output = _per_group(c_in, groups)
+    per_output = per_group(c_in, groups)
     terms = [term("weight", (c_out.value, per_output.value, *sizes))]
     expression = _with_bias(per_output * window, layer, terms, (c_out.value,)) * c_out
-    return "conv", expression, tuple(terms)
+    return Parts("conv", expression, tuple(terms))
 
 
-@_formula(*_CONV_TRANSPOSES, macs=conv_transpose_macs)
+@knowledge.formula(*_CONV_TRANSPOSES, macs=conv_transpose_macs)
 def conv_transpose(layer: Layer) -> Parts:
     """``c_in·(c_out/g)·k_h·k_w + c_out``: the weight is stored input channels first."""
     sizes, window, c_in, c_out, groups = _channels(layer)
-    per_input = _per_group(c_out, groups)
+    per_input = per_group(c_out, groups)
     terms = [term("weight", (c_in.value, per_input.value, *sizes))]
     expression = c_in * per_input * window
     if _has(layer, "bias"):
         terms.append(term("bias", (c_out.value,)))
         expression = expression + c_out
-    return "conv_transpose", expression, tuple(terms)
+    return Parts("conv_transpose", expression, tuple(terms))
 
 
 # Normalisation ---------------------------------------------------------------------------
@@ -282,13 +229,13 @@ def _scale_and_shift(name: str, c: Expr, shape: tuple[int, ...], shift: bool) ->
     terms = [term("weight", shape)]
     if shift:
         terms.append(term("bias", shape))
-    return name, (2 * c if shift else c), tuple(terms)
+    return Parts(name, (2 * c if shift else c), tuple(terms))
 
 
-@_formula(*_BATCH_NORMS, *_INSTANCE_NORMS, macs=no_macs, kind="norm")
+@knowledge.formula(*_BATCH_NORMS, *_INSTANCE_NORMS, macs=no_macs, kind="norm")
 def channel_norm(layer: Layer) -> Parts:
     """γ and β per channel when affine; the running mean and variance are buffers."""
-    c = _sym("c", _config(layer, "num_features"))
+    c = sym("c", _config(layer, "num_features"))
     name = "instance_norm" if "Instance" in layer.class_name else "batch_norm"
     return _scale_and_shift(name, c, (c.value,), _has(layer, "bias"))
 
@@ -296,28 +243,28 @@ def channel_norm(layer: Layer) -> Parts:
 def _normalized(layer: Layer) -> tuple[Expr, tuple[int, ...]]:
     dims = tuple(int(d) for d in _config(layer, "normalized_shape"))
     if len(dims) == 1:
-        return _sym("d", dims[0]), dims
-    return product(_sym(f"d_{i + 1}", d) for i, d in enumerate(dims)), dims
+        return sym("d", dims[0]), dims
+    return product(sym(f"d_{i + 1}", d) for i, d in enumerate(dims)), dims
 
 
-@_formula("LayerNorm", "LayerNorm2d", macs=no_macs, kind="norm")
+@knowledge.formula("LayerNorm", "LayerNorm2d", macs=no_macs, kind="norm")
 def layer_norm(layer: Layer) -> Parts:
     """γ and β (unless ``bias=False``) over the normalised shape."""
     d, dims = _normalized(layer)
     return _scale_and_shift("layer_norm", d, dims, _has(layer, "bias"))
 
 
-@_formula("RMSNorm", macs=no_macs, kind="norm")
+@knowledge.formula("RMSNorm", macs=no_macs, kind="norm")
 def rms_norm(layer: Layer) -> Parts:
     """One scale per element of the normalised shape."""
     d, dims = _normalized(layer)
-    return "rms_norm", d, (term("weight", dims),)
+    return Parts("rms_norm", d, (term("weight", dims),))
 
 
-@_formula("GroupNorm", macs=no_macs, kind="norm")
+@knowledge.formula("GroupNorm", macs=no_macs, kind="norm")
 def group_norm(layer: Layer) -> Parts:
     """γ and β per channel, whatever the number of groups."""
-    c = _sym("c", _config(layer, "num_channels"))
+    c = sym("c", _config(layer, "num_channels"))
     return _scale_and_shift("group_norm", c, (c.value,), _has(layer, "bias"))
 
 
@@ -329,13 +276,13 @@ _CELL_GATES = {"RNNCell": 1, "LSTMCell": 4, "GRUCell": 3}
 
 def recurrent_macs(layer: Layer, call: int) -> int:
     """Every weight matrix once per time step and sequence (biases are additions)."""
-    source = _inputs(layer, call)[0]
+    source = call_input(layer, call)
     width = int(layer.config.get("input_size") or source[-1])
-    steps = _numel(source, "input") // max(1, width)
+    steps = numel(source, "input") // max(1, width)
     return steps * sum(w.size for w in layer.weights if w.name.startswith("weight"))
 
 
-@_formula("RNN", "LSTM", "GRU", macs=recurrent_macs, kind="recurrent")
+@knowledge.formula("RNN", "LSTM", "GRU", macs=recurrent_macs, kind="recurrent")
 def recurrent(layer: Layer) -> Parts:
     """Per layer and direction: ``G·h·(n_in + h_out + 2)``, G gates of ``h`` units.
 
@@ -351,21 +298,22 @@ def recurrent(layer: Layer) -> Parts:
     layers = int(config.get("num_layers") or 1)
     directions = 2 if config.get("bidirectional") else 1
     bias = bool(config.get("bias", True))
-    h = _sym("h", hidden)
+    h = sym("h", hidden)
     out_width = projected or hidden
-    h_out = _sym("p", projected) if projected else h
-    gate_rows = (gates * h) if gates > 1 else h
-    n_in = _sym("n_in", _config(layer, "input_size"))
-    below = (_sym("D", directions) * h_out) if directions > 1 else h_out
+    h_out = sym("p", projected) if projected else h
+    gate_rows = times(gates, h)
+    n_in = sym("n_in", _config(layer, "input_size"))
+    d = sym("D", directions)
+    below = times(d, h_out)
 
     def one(inputs: Expr) -> Expr:
         inner = inputs + h_out + 2 if bias else inputs + h_out
         cell = gate_rows * inner
         return cell + h_out * h if projected else cell
 
-    expression = _times(directions, "D", one(n_in))
+    expression = times(d, one(n_in))
     if layers > 1:
-        expression = expression + _times(directions, "D", _times(layers - 1, "(L - 1)", one(below)))
+        expression = expression + times(d, times(sym("(L - 1)", layers - 1), one(below)))
     terms = []
     for index in range(layers):
         width_in = int(n_in.value) if index == 0 else directions * out_width
@@ -378,26 +326,22 @@ def recurrent(layer: Layer) -> Parts:
             if projected:
                 terms.append(term(f"weight_hr_l{index}{suffix}", (projected, hidden)))
     name = {1: "rnn", 3: "gru", 4: "lstm"}[gates]
-    return name, expression, tuple(terms)
+    return Parts(name, expression, tuple(terms))
 
 
-def _times(count: int, name: str, expression: Expr) -> Expr:
-    return _sym(name, count) * expression if count > 1 else expression
-
-
-@_formula("RNNCell", "LSTMCell", "GRUCell", macs=recurrent_macs, kind="recurrent")
+@knowledge.formula("RNNCell", "LSTMCell", "GRUCell", macs=recurrent_macs, kind="recurrent")
 def recurrent_cell(layer: Layer) -> Parts:
     """``G·h·(n_in + h + 2)`` for one step: the input and recurrent weights, two biases."""
     gates = _CELL_GATES[layer.class_name]
-    n_in = _sym("n_in", _config(layer, "input_size"))
-    h = _sym("h", _config(layer, "hidden_size"))
+    n_in = sym("n_in", _config(layer, "input_size"))
+    h = sym("h", _config(layer, "hidden_size"))
     bias = bool(layer.config.get("bias", True))
     rows = gates * h.value
     terms = [term("weight_ih", (rows, n_in.value)), term("weight_hh", (rows, h.value))]
     if bias:
         terms += [term("bias_ih", (rows,)), term("bias_hh", (rows,))]
     inner = n_in + h + 2 if bias else n_in + h
-    return layer.class_name.lower(), (gates * h if gates > 1 else h) * inner, tuple(terms)
+    return Parts(layer.class_name.lower(), times(gates, h) * inner, tuple(terms))
 
 
 # Attention -------------------------------------------------------------------------------
@@ -405,14 +349,14 @@ def recurrent_cell(layer: Layer) -> Parts:
 
 def attention_macs(layer: Layer, call: int) -> int:
     """Projections of query, key and value, the scores, the weighted sum, the output."""
-    inputs = _inputs(layer, call)
-    query = inputs[0]
+    query = call_input(layer, call)
+    inputs = call_inputs(layer, call)
     key = inputs[1] if len(inputs) > 1 else query
     e = int(_config(layer, "embed_dim"))
     kdim = int(layer.config.get("kdim") or e)
     vdim = int(layer.config.get("vdim") or e)
-    query_rows = _numel(query, "query") // e
-    key_rows = _numel(key, "key") // kdim
+    query_rows = numel(query, "query") // e
+    key_rows = numel(key, "key") // kdim
     batch_first = bool(layer.config.get("batch_first"))
     batch = 1 if len(query) < 3 else int(query[0] if batch_first else query[1])
     query_steps, key_steps = query_rows // batch, key_rows // batch
@@ -420,12 +364,12 @@ def attention_macs(layer: Layer, call: int) -> int:
     return projections + 2 * batch * query_steps * key_steps * e
 
 
-@_formula("MultiheadAttention", macs=attention_macs, kind="attention")
+@knowledge.formula("MultiheadAttention", macs=attention_macs, kind="attention")
 def multihead_attention(layer: Layer) -> Parts:
     """Query, key and value projections (packed as ``in_proj`` when all are ``E`` wide),
     their biases, and the output projection ``(E + 1)·E``."""
     config = layer.config
-    e = _sym("E", _config(layer, "embed_dim"))
+    e = sym("E", _config(layer, "embed_dim"))
     kdim = int(config.get("kdim") or e.value)
     vdim = int(config.get("vdim") or e.value)
     bias = _has(layer, "in_proj_bias")
@@ -434,7 +378,7 @@ def multihead_attention(layer: Layer) -> Parts:
         terms.append(term("in_proj_weight", (3 * e.value, e.value)))
         projections = 3 * e * e
     else:
-        d_k, d_v = _sym("d_k", kdim), _sym("d_v", vdim)
+        d_k, d_v = sym("d_k", kdim), sym("d_v", vdim)
         terms += [
             term("q_proj_weight", (e.value, e.value)),
             term("k_proj_weight", (e.value, kdim)),
@@ -452,13 +396,13 @@ def multihead_attention(layer: Layer) -> Parts:
     if bias:
         terms.append(term("out_proj.bias", (e.value,)))
         output = (e + 1) * e
-    return "multihead_attention", expression + output, tuple(terms)
+    return Parts("multihead_attention", expression + output, tuple(terms))
 
 
 def window_attention_macs(layer: Layer, call: int) -> int:
     """torchvision's Swin attention: qkv and output projections, and per window the scores
     and weighted sum over its ``w_h·w_w`` tokens (the image padded to whole windows)."""
-    source = _inputs(layer, call)[0]
+    source = call_input(layer, call)
     window = [int(size) for size in _config(layer, "window_size")]
     height = math.ceil(int(source[-3]) / window[0]) * window[0]
     width = math.ceil(int(source[-2]) / window[1]) * window[1]
@@ -468,20 +412,17 @@ def window_attention_macs(layer: Layer, call: int) -> int:
     return tokens * projections + 2 * tokens * math.prod(window) * channels
 
 
-define(FRAMEWORK, "ShiftedWindowAttentionV2", macs=window_attention_macs, kind="attention")
+knowledge.define("ShiftedWindowAttentionV2", macs=window_attention_macs, kind="attention")
 
 
-@_formula("ShiftedWindowAttention", macs=window_attention_macs, kind="attention")
+@knowledge.formula("ShiftedWindowAttention", macs=window_attention_macs, kind="attention")
 def shifted_window_attention(layer: Layer) -> Parts:
     """torchvision's Swin attention: qkv ``3·(c + 1)·c``, output ``(c + 1)·c``, and a
     relative position bias per head for each of the ``(2w_h − 1)·(2w_w − 1)`` offsets."""
-    source = layer.input_shapes[0][0] if layer.input_shapes else None
-    if not source:
-        raise NotApplicable("the module was never called, so its channels are unknown")
-    c = _sym("c", int(source[-1]))
-    heads = _sym("h", _config(layer, "num_heads"))
+    c = sym("c", int(first_input_shape(layer)[-1]))
+    heads = sym("h", _config(layer, "num_heads"))
     w_h, w_w = (int(size) for size in _config(layer, "window_size"))
-    offsets = _sym("(2·w_h - 1)", 2 * w_h - 1) * _sym("(2·w_w - 1)", 2 * w_w - 1)
+    offsets = sym("(2·w_h - 1)", 2 * w_h - 1) * sym("(2·w_w - 1)", 2 * w_w - 1)
     table = ((2 * w_h - 1) * (2 * w_w - 1), heads.value)
     terms = (
         term("relative_position_bias_table", table),
@@ -491,4 +432,4 @@ def shifted_window_attention(layer: Layer) -> Parts:
         term("proj.bias", (c.value,)),
     )
     expression = offsets * heads + 3 * (c + 1) * c + (c + 1) * c
-    return "shifted_window_attention", expression, terms
+    return Parts("shifted_window_attention", expression, terms)
