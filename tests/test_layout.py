@@ -14,14 +14,9 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from sphinx_modelsummary.render.diagram import FONT_FAMILY, TextLine, TextLines, render
-from sphinx_modelsummary.render.layout import (
-    GROUP_MARGIN,
-    MAX_LENGTH,
-    Layout,
-    LayoutOptions,
-    alt_text,
-    layout,
-)
+from sphinx_modelsummary.render.diagram_graph import MAX_LENGTH
+from sphinx_modelsummary.render.layered import GROUP_MARGIN
+from sphinx_modelsummary.render.layout import Layout, LayoutOptions, alt_text, layout
 
 FIRE_SHAPE = [(None, 128, 128, 50, 1)]
 EPSILON = 1e-6
