@@ -85,7 +85,7 @@ def diagram_graph(report: ModelReport, options: LayoutOptions) -> DiagramGraph:
     split = _calls_in_a_loop(shown, edges)
     if split:  # drawn once, such a layer would send its output back into itself
         edges = _edges(report, by_path, shown, active, split)
-        for key in split:
+        for key in (key for key in shown if key in split):  # the report's order, not a set's
             del lines[key], drawn[key]
             for call_key, (call_lines, call_layer) in _call_boxes(shown[key], options).items():
                 lines[call_key], drawn[call_key] = call_lines, call_layer
