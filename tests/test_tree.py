@@ -6,7 +6,15 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from sphinx_modelsummary.adapters.tree import HeldTensor, ModelTree, Row, model_report
+from sphinx_modelsummary.adapters.tree import (
+    MAX_ITEMS,
+    MAX_TEXT,
+    HeldTensor,
+    ModelTree,
+    Row,
+    model_report,
+    plain_config,
+)
 from sphinx_modelsummary.report import TensorInfo, Weight
 
 ADAPTERS = Path(__file__).parent.parent / "sphinx_modelsummary" / "adapters"
@@ -76,3 +84,17 @@ def test_every_adapter_reports_through_the_one_tree_step():
         if called & makers:
             found[path.name] = sorted(called & makers)
     assert found == {}
+
+
+def test_a_config_keeps_plain_values_under_one_set_of_caps_for_every_framework():
+    """Keras configs and PyTorch attributes go through the same filter (the two once
+    drifted: only PyTorch dropped long strings and lists)."""
+    config = {
+        "units": 3,
+        "kernel_size": (3, (1, 1)),
+        "vocabulary": list(range(MAX_ITEMS)),
+        "code": "x" * MAX_TEXT,
+        "activation": object(),
+        "use_bias": None,
+    }
+    assert plain_config(config) == {"units": 3, "kernel_size": [3, [1, 1]], "use_bias": None}
