@@ -27,6 +27,7 @@ def write_atomically(path: str, data: bytes, create_folder: bool = True) -> None
         os.makedirs(folder or os.curdir, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder or None, prefix=f".{name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, _mode_of_a_new_file())  # mkstemp's file is private to its writer
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
@@ -34,6 +35,14 @@ def write_atomically(path: str, data: bytes, create_folder: bool = True) -> None
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def _mode_of_a_new_file() -> int:
+    """What ``open(path, "w")`` gives a new file: read and write for all, less the umask.
+    A lockfile, a snapshot entry and a diagram are read by others (git, a web server)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def reviewable_json(data: Any) -> str:

@@ -4,6 +4,8 @@ atomic writer. Fast: no framework, no builder, no Sphinx."""
 from __future__ import annotations
 
 import ast
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,13 @@ def test_a_missing_folder_is_made_or_refused_and_nothing_is_left_behind(tmp_path
     with pytest.raises(TypeError):
         write_atomically(str(tmp_path / "made" / "half.json"), "not bytes")  # type: ignore[arg-type]
     assert sorted(path.name for path in (tmp_path / "made").iterdir()) == ["entry.json"]
+
+
+def test_a_file_gets_the_mode_open_would_give_it(tmp_path):
+    """Not mkstemp's private 0600: a lockfile or a diagram is read by others (git, a server)."""
+    umask = os.umask(0o027)
+    try:
+        write_atomically(str(tmp_path / "models.lock.json"), b"{}")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "models.lock.json").stat().st_mode) == 0o640
