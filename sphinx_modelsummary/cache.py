@@ -112,6 +112,20 @@ def _code_hash(path: str, mtime_ns: int, size: int) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
+def distrusted(
+    report: ModelReport, recorded_digest: object, digest: str, written: str = "writing"
+) -> str | None:
+    """Why a report read back from a file must not be served: it is not the one written
+    (``digest``, of the data as read, is not the ``recorded_digest``; ``written`` says by
+    whom), or it contradicts itself. None when it can be served."""
+    if recorded_digest != digest:
+        return f"its report does not match its digest: it was changed after {written}"
+    problems = report.inconsistencies()
+    if problems:
+        return f"its report contradicts itself: {'; '.join(problems)}"
+    return None
+
+
 class ReportCache:
     """Reads and writes entries under ``folder``; problems become warnings, never failures."""
 
@@ -164,11 +178,9 @@ class ReportCache:
         report = ModelReport.from_dict(entry["report"])
         if entry.get("request") != identity or report.target != identity["target"]:
             raise ValueError(f"it holds a report of {report.target!r} written for another request")
-        if entry.get("digest") != report_digest(entry["report"]):
-            raise ValueError("its report does not match its digest: it was changed after writing")
-        problems = report.inconsistencies()
-        if problems:
-            raise ValueError(f"its report contradicts itself: {'; '.join(problems)}")
+        distrust = distrusted(report, entry.get("digest"), report_digest(entry["report"]))
+        if distrust:
+            raise ValueError(distrust)
         sources: dict[str, str] = dict(entry["sources"])
         self._parsed[path] = (version, report, sources)
         self._parsed.move_to_end(path)

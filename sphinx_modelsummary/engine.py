@@ -1,5 +1,9 @@
 """The engine: the one door through which Sphinx and the CLI get reports.
 
+The execution modes (:mod:`.report_source`) go through it too: ``cached``
+reads the cache without building, ``report`` builds what is not cached; the
+cache and the counts of what was built stay inside.
+
 Reports come from the cache when their sources are unchanged; otherwise a
 worker process builds them, one per framework (chosen from the target's
 imports before anything runs). A worker is started on the first cache miss of
@@ -47,9 +51,6 @@ _FAULTS = frozenset(
     if hasattr(signal, name)
 )
 
-#: What :meth:`Engine.report` returns (the name callers know).
-BuildOutcome = Built
-
 
 class Engine:
     """Builds or fetches reports; one engine serves a whole docs build.
@@ -72,7 +73,7 @@ class Engine:
     ) -> None:
         self.timeout = timeout or DEFAULT_TIMEOUT
         self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
-        self.cache = ReportCache(cache_dir, self.warn) if cache_dir else None
+        self._cache = ReportCache(cache_dir, self.warn) if cache_dir else None
         self.isolated = isolated
         #: When given, targets outside the project, the model zoos and these are refused.
         self.allowed_modules = allowed_modules
@@ -95,19 +96,25 @@ class Engine:
             raise outcome.error()
         return outcome
 
-    def count_from_cache(self, request: BuildRequest) -> None:
-        """A report read from the cache; a model built or read earlier in this build is
-        not counted again (it is served from the cache to its next directive)."""
+    def cached(self, request: BuildRequest) -> Built | None:
+        """The request's report from the cache, if it holds a valid one; no builder runs.
+
+        Counted in ``from_cache`` once per model: a model built or read earlier
+        in this build is served from the cache to its next directive.
+        """
+        found = self._cache.get(request) if self._cache else None
+        if found is None:
+            return None
         if request not in self.models:
             self.from_cache += 1
         self.models.add(request)
+        return Built(report=found[0], source_files=found[1], cached=True)
 
     def outcome(self, request: BuildRequest, timeout: float | None = None) -> Outcome:
         """The request's outcome, from the cache, this build's earlier failures, or a build."""
-        cached = self.cache.get(request) if self.cache else None
+        cached = self.cached(request)
         if cached is not None:
-            self.count_from_cache(request)
-            return Built(report=cached[0], source_files=cached[1], cached=True)
+            return cached
         self.models.add(request)
         if request in self._failed:
             return self._failed[request]
@@ -115,8 +122,8 @@ class Engine:
         if isinstance(outcome, Failed):
             self._failed[request] = outcome
             return outcome
-        if self.cache:
-            self.cache.put(request, outcome.report, outcome.source_files)
+        if self._cache:
+            self._cache.put(request, outcome.report, outcome.source_files)
         self.built += 1
         return outcome
 
@@ -168,7 +175,7 @@ class Engine:
 
     def has_entry(self, request: BuildRequest) -> bool:
         """Whether the cache holds an entry for the request (without reading it)."""
-        return self.cache is not None and self.cache.has(request)
+        return self._cache is not None and self._cache.has(request)
 
     def prestart(self, requests: list[BuildRequest]) -> None:
         """Start the workers that these requests will need, without waiting for them: each

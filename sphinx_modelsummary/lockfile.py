@@ -9,11 +9,11 @@ a change of architecture shows up as a small diff in review.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 from .checks import Finding
 from .errors import ModelSummaryError
+from .files import reviewable_json, write_atomically
 from .report import ModelReport
 from .request import BuildRequest
 
@@ -76,15 +76,9 @@ def write_lockfile(path: str, entries: dict[str, LockEntry]) -> None:
             for key, entry in sorted(entries.items())
         }
     }
-    temporary = f"{path}.tmp"
     try:
-        with open(temporary, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=2, sort_keys=True)
-            file.write("\n")
-        os.replace(temporary, path)
+        write_atomically(path, reviewable_json(data).encode(), create_folder=False)
     except OSError as error:
-        if os.path.exists(temporary):
-            os.remove(temporary)
         raise LockfileError(f"cannot write the lockfile {path} ({error})") from None
 
 
