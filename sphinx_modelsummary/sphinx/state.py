@@ -15,13 +15,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from ..engine import Engine
-from ..lockfile import LockEntry
 from .config import Settings, check_config
+
+if TYPE_CHECKING:  # the engine is imported when a page first needs it (:mod:`.engines`)
+    from ..engine import Engine
+    from ..lockfile import LockEntry
 
 #: The attribute of the config that holds the :class:`BuildState`.
 _ATTRIBUTE = "_modelsummary_state"
