@@ -26,9 +26,11 @@ def setup(app: Any) -> dict[str, Any]:
         prefetch,
         role,
         snapshot,
+        state,
     )
 
     config.register(app)
+    state.setup(app)
     app.add_domain(domain.ModelSummaryDomain)
     app.add_directive("model-summary", directives.ModelSummaryDirective)
     app.add_directive("model-formulas", directives.ModelFormulasDirective)

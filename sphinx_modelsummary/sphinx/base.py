@@ -25,12 +25,19 @@ from ..render.nodes import model_table, problem_node
 from ..report import ModelReport, Shape
 from ..request import BuildRequest
 from ..sources import own_files
-from ..target import parse_target
 from .domain import CheckResult, ModelRecord, domain_of
-from .lockfile import lockfile_path, recorded_entries, updating
-from .options import SHARED_OPTIONS, OptionSpec, SharedOptions, check_known, parse_shared
+from .lockfile import recorded_entries
+from .options import (
+    SHARED_OPTIONS,
+    OptionSpec,
+    SharedOptions,
+    build_request,
+    check_known,
+    parse_shared,
+)
 from .problems import ProblemKind, report_problem
 from .snapshot import report_for
+from .state import settings_of, state_of
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +123,7 @@ class ModelsDirective(SphinxDirective):
     def request(
         self, target: str, input_shapes: tuple[Shape, ...] | None, options: SharedOptions
     ) -> BuildRequest:
-        return BuildRequest(
-            parse_target(target),
-            input_shapes,
-            input_dtype=options.input_dtype,
-            shape_only=self.config.modelsummary_shape_only and not options.full_build,
-            keras_backend=self.config.modelsummary_keras_backend,
-        )
+        return build_request(target, input_shapes, options, settings_of(self.config))
 
     def render_reports(self, reports: list[ModelReport], options: Any) -> list[nodes.Node]:
         raise NotImplementedError
@@ -171,20 +172,21 @@ class ModelDirective(ModelsDirective):
 
     def lockfile_findings(self, key: str, report: ModelReport) -> list[Finding]:
         """Compare with ``modelsummary_lockfile``, unless this build rewrites it."""
-        path = lockfile_path(self.config, str(self.env.srcdir))
+        state = state_of(self.config)
+        path = state.settings.lockfile_path(str(self.env.srcdir))
         if path is None:
             return []
         self.env.note_dependency(path)  # also when rewriting it: a later hand edit re-checks
-        if updating(self.config):
+        if state.settings.update_lockfile:
             return []
         try:
-            recorded = recorded_entries(path).get(key)
+            recorded = recorded_entries(state, path).get(key)
         except LockfileError as error:
             report_problem(self, ProblemKind.LOCKFILE, str(error))
             return []
         if recorded is None:  # named, with the others missing, once at the end of the build
             return []
-        return compare(recorded, report, self.config.modelsummary_lockfile)
+        return compare(recorded, report, state.settings.lockfile)
 
     def record(self, report: ModelReport, options: SharedOptions, result: CheckResult) -> None:
         totals = report.totals

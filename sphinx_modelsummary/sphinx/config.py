@@ -1,9 +1,11 @@
-"""The ``modelsummary_*`` configuration values, with their defaults, documentation and checks.
+"""The ``modelsummary_*`` configuration values: one table, checked once into :class:`Settings`.
 
-The docs' configuration reference is checked against :data:`CONFIG_VALUES`, so
-a value cannot be added without being documented. Every value is checked when
-Sphinx has read ``conf.py`` (``config-inited``): a wrong type or value is an
-error that fails the build, never a silent default.
+:data:`CONFIG_VALUES` gives each value's default, documentation and check; the
+docs' configuration reference is checked against it, so a value cannot be added
+without being documented. When Sphinx has read ``conf.py`` (``config-inited``)
+every value is checked (a wrong type or value is an error that fails the build,
+never a silent default) and the table turns the values into one frozen
+:class:`Settings`, which the rest of the extension reads instead of ``config``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from sphinx.util import logging
 from sphinx.util.tags import Tags
 
 from ..request import KERAS_BACKENDS, timeout_problem
-from .lockfile import switched_on
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ NO_SNAPSHOT_FOLDER = (
 Check = Callable[[str, Any], str | None]
 
 
+def _as_given(value: Any) -> Any:
+    return value
+
+
 @dataclass(frozen=True)
 class ConfigValue:
     name: str
@@ -48,6 +53,18 @@ class ConfigValue:
     #: What is wrong with a value; checked for every value when the config is read.
     check: Check
     doc: str
+    #: The checked value as :class:`Settings` holds it (``-D`` gives yes/no as text).
+    convert: Callable[[Any], Any] = _as_given
+
+    @property
+    def field(self) -> str:
+        """The value's name in :class:`Settings`: without the ``modelsummary_`` prefix."""
+        return self.name.removeprefix("modelsummary_")
+
+
+def switched_on(value: Any) -> bool:
+    """A yes/no config value, also as ``-D`` gives it: ``1``, ``yes`` and ``True`` are yes."""
+    return str(value).strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def _one_of(*choices: Any) -> tuple[ENUM, Check]:
@@ -93,6 +110,10 @@ def _path(kind: str) -> Check:
     return check
 
 
+def _name_or_none(value: str | None) -> str | None:
+    return value or None  # ``-D name=`` gives ""
+
+
 _MODULE = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*")
 
 
@@ -134,6 +155,7 @@ CONFIG_VALUES = (
         _seconds,
         "Seconds a builder may run before it is stopped, counted from when its worker begins it; "
         "the `:timeout:` option overrides it.",
+        float,
     ),
     ConfigValue(
         "modelsummary_shape_only",
@@ -160,6 +182,7 @@ CONFIG_VALUES = (
         (str, type(None)),
         _path("folder"),
         "Folder of cached model reports; None keeps them in the build's doctree folder.",
+        _name_or_none,
     ),
     ConfigValue(
         "modelsummary_lockfile",
@@ -169,6 +192,7 @@ CONFIG_VALUES = (
         _path("file"),
         "Path, relative to the docs folder, of a JSON file that records every documented "
         "model's counts; a build whose counts differ reports drift.",
+        _name_or_none,
     ),
     ConfigValue(
         "modelsummary_update_lockfile",
@@ -177,6 +201,7 @@ CONFIG_VALUES = (
         (bool, int, str),
         _yes_or_no,
         "Rewrite the lockfile with the counts of this build (`-D modelsummary_update_lockfile=1`).",
+        switched_on,
     ),
     ConfigValue(
         "modelsummary_formula_render",
@@ -195,6 +220,7 @@ CONFIG_VALUES = (
         _path("folder"),
         "Folder, relative to the docs folder, of the committed snapshot: one JSON report per "
         "documented model, so the docs build without the framework (see execution_mode).",
+        _name_or_none,
     ),
     ConfigValue(
         "modelsummary_execution_mode",
@@ -212,6 +238,7 @@ CONFIG_VALUES = (
         _yes_or_no,
         "Build every model and rewrite the snapshot, removing unused entries "
         "(`-D modelsummary_update_snapshot=1`).",
+        switched_on,
     ),
     ConfigValue(
         "modelsummary_allowed_modules",
@@ -222,6 +249,7 @@ CONFIG_VALUES = (
         "Modules a page may call besides the project's own and the known model zoos "
         "(keras.applications, keras_hub, torchvision.models, ...); a name allows its submodules, "
         '"*" allows everything. Anything else is refused before it is imported.',
+        tuple,
     ),
     ConfigValue(
         "modelsummary_diagram_format",
@@ -233,6 +261,41 @@ CONFIG_VALUES = (
 )
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The ``modelsummary_*`` values of one build, checked and converted once, named without
+    the prefix; made only by :meth:`from_config`, so each field is a row of the table."""
+
+    on_drift: str
+    timeout: float
+    shape_only: bool
+    keras_backend: str | None
+    cache_dir: str | None
+    lockfile: str | None
+    update_lockfile: bool
+    formula_render: str
+    snapshot_dir: str | None
+    execution_mode: str
+    update_snapshot: bool
+    allowed_modules: tuple[str, ...]
+    diagram_format: str
+
+    @classmethod
+    def from_config(cls, config: Config) -> Settings:
+        """The settings of checked config values (see :func:`check_config`)."""
+        return cls(
+            **{value.field: value.convert(getattr(config, value.name)) for value in CONFIG_VALUES}
+        )
+
+    def lockfile_path(self, srcdir: str) -> str | None:
+        """``lockfile``, which is relative to the docs folder ``srcdir``."""
+        return os.path.join(srcdir, self.lockfile) if self.lockfile else None
+
+    def snapshot_path(self, srcdir: str) -> str | None:
+        """``snapshot_dir``, which is relative to the docs folder ``srcdir``."""
+        return os.path.join(srcdir, self.snapshot_dir) if self.snapshot_dir else None
+
+
 def read_conf_py(path: str) -> dict[str, Any]:
     """The names ``conf.py`` sets, read before Sphinx starts: the command line checks a value
     there, since Sphinx reports an extension's error inside its crash report."""
@@ -242,14 +305,13 @@ def read_conf_py(path: str) -> dict[str, Any]:
 def register(app: Sphinx) -> None:
     for value in CONFIG_VALUES:
         app.add_config_value(value.name, value.default, value.rebuild, types=value.types)
-    app.connect("config-inited", check_config)
 
 
-def check_config(app: Sphinx, config: Config) -> None:
-    """``config-inited``: each wrong ``modelsummary_*`` value, and each name in ``conf.py`` that
-    is none of them, is an error at its line that fails the build; the build goes on with the
-    default in a wrong value's place (the strictest for the allowlist), so every page is
-    still checked and every other problem still reported."""
+def check_config(app: Sphinx, config: Config) -> Settings:
+    """The settings of ``conf.py`` (at ``config-inited``): each wrong ``modelsummary_*`` value,
+    and each name in ``conf.py`` that is none of them, is an error at its line that fails the
+    build; the build goes on with the default in a wrong value's place (the strictest for the
+    allowlist), so every page is still checked and every other problem still reported."""
     path = os.path.join(app.confdir, "conf.py") if app.confdir else ""
     lines = _assigned_lines(path)
     known = [value.name for value in CONFIG_VALUES]
@@ -271,6 +333,7 @@ def check_config(app: Sphinx, config: Config) -> None:
         logger.error(problem, location=f"{path}:{lines[name]}" if name in lines else None)
     if problems:
         app.connect("build-finished", _fail_build)
+    return Settings.from_config(config)
 
 
 def _unknown(name: str, known: list[str]) -> str:

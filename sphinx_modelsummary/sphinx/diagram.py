@@ -30,6 +30,7 @@ from .options import (
     parse_choice,
     parse_flag,
 )
+from .state import settings_of
 
 DIAGRAM_OPTIONS = {
     "direction": directives.unchanged,
@@ -93,7 +94,7 @@ class ModelDiagramDirective(ModelDirective):
                 "format",
                 self.options.get("format"),
                 ("svg", "png"),
-                self.config.modelsummary_diagram_format,
+                settings_of(self.config).diagram_format,
             ),
             width=width,
             align=parse_choice("align", self.options.get("align"), ("left", "center", "right"), ""),

@@ -2,13 +2,14 @@
 
 A domain gives the two things parallel builds need: ``clear_doc`` when a page is
 re-read and ``merge_domaindata`` when worker processes hand back what they read.
+This is where everything a page produced is kept (see :mod:`.state` for the rest).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
@@ -51,12 +52,17 @@ class CheckResult:
 class ModelSummaryDomain(Domain):
     name = "modelsummary"
     label = "Model summary"
+    #: 1: the snapshot entries each page uses are kept here (an older environment is re-read).
+    data_version = 1
     initial_data: dict[str, Any] = {
         "models": {},  # name → ModelRecord
         "results": {},  # docname → [CheckResult]
         "problems": {},  # docname → [Problem]
         "role_uses": {},  # docname → [(lineno, name)]
+        "snapshot_uses": {},  # docname → {snapshot entry name}
     }
+    #: The data kept per page: cleared when the page is read again, merged from ``-j`` readers.
+    _PER_PAGE: ClassVar[tuple[str, ...]] = ("results", "problems", "role_uses", "snapshot_uses")
 
     @property
     def models(self) -> dict[str, ModelRecord]:
@@ -70,6 +76,13 @@ class ModelSummaryDomain(Domain):
 
     def add_role_use(self, docname: str, lineno: int, name: str) -> None:
         self.data["role_uses"].setdefault(docname, []).append((lineno, name))
+
+    def use_snapshot_entry(self, docname: str, entry: str) -> None:
+        self.data["snapshot_uses"].setdefault(docname, set()).add(entry)
+
+    def snapshot_entries_used(self) -> set[str]:
+        """The snapshot entries some page uses; a rewrite removes the others."""
+        return set().union(*self.data["snapshot_uses"].values())
 
     def results(self) -> list[CheckResult]:
         return sorted(
@@ -105,7 +118,7 @@ class ModelSummaryDomain(Domain):
         return problems
 
     def clear_doc(self, docname: str) -> None:
-        for key in ("results", "problems", "role_uses"):
+        for key in self._PER_PAGE:
             self.data[key].pop(docname, None)
         for name, record in list(self.models.items()):
             if record.docname == docname:
@@ -116,7 +129,7 @@ class ModelSummaryDomain(Domain):
         for name, record in otherdata["models"].items():
             if record.docname in wanted:
                 self.models[name] = record
-        for key in ("results", "problems", "role_uses"):
+        for key in self._PER_PAGE:
             for docname, items in otherdata[key].items():
                 if docname in wanted:
                     self.data[key][docname] = items

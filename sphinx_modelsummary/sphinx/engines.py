@@ -1,51 +1,46 @@
-"""The engines of a docs build: one per process and configuration, closed at the end."""
+"""The engine of a docs build: one per application and process, closed at the end."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
 
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from ..engine import Engine
 from .problems import ProblemKind
+from .state import BuildState, state_of
 
 logger = logging.getLogger(__name__)
 
-_ENGINES: dict[tuple[str, float, tuple[str, ...]], Engine] = {}
 
-
-def engine_for(env: Any) -> Engine:
-    """One engine per process and configuration, created on first use."""
-    config = env.config
-    cache_dir = config.modelsummary_cache_dir or os.path.join(env.doctreedir, "modelsummary-cache")
-    if config.modelsummary_execution_mode == "force":
-        cache_dir = ""  # force ignores the cache
-    allowed = tuple(config.modelsummary_allowed_modules or ())
-    key = (str(cache_dir), float(config.modelsummary_timeout), allowed)
-    if key not in _ENGINES:
-        _ENGINES[key] = Engine(
-            cache_dir=key[0] or None,
-            timeout=key[1],
+def engine_for(env: BuildEnvironment) -> Engine:
+    """The build's engine, made on first use from its settings."""
+    state = state_of(env.config)
+    if state.engine is None:
+        settings = state.settings
+        cache_dir = settings.cache_dir or os.path.join(env.doctreedir, "modelsummary-cache")
+        state.engine = Engine(
+            cache_dir=None if settings.execution_mode == "force" else cache_dir,  # force: no cache
+            timeout=settings.timeout,
             warn=_warn_about_engine,
-            allowed_modules=allowed,
+            allowed_modules=settings.allowed_modules,
         )
-    return _ENGINES[key]
+    return state.engine
 
 
 def _warn_about_engine(message: str) -> None:
     logger.warning(message, type="modelsummary", subtype=str(ProblemKind.CACHE))
 
 
-def close_engines(directives: int) -> str | None:
-    """Stop what the engines hold (worker processes); say what they did, if anything:
+def close_engine(state: BuildState, directives: int) -> str | None:
+    """Stop what the engine holds (worker processes); say what it did, if anything:
     ``directives`` read in this build, the models they share, how many came from the cache."""
-    models = cached = workers = 0
-    while _ENGINES:
-        engine = _ENGINES.popitem()[1]
-        models, cached = models + len(engine.models), cached + engine.from_cache
-        workers += engine.workers_started
-        engine.close()
+    engine, state.engine = state.engine, None
+    if engine is None:
+        return None
+    models, cached, workers = len(engine.models), engine.from_cache, engine.workers_started
+    engine.close()
     if not models:
         return None
     return (

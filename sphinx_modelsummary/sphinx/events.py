@@ -9,9 +9,10 @@ from sphinx.util import logging
 
 from ..lifetime import end_forks_with_this_process
 from .domain import domain_of
-from .engines import close_engines
+from .engines import close_engine
 from .problems import log_problem
 from .role import unknown_names
+from .state import state_of
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +28,9 @@ def builder_inited(app: Sphinx) -> None:
         app.add_js_file("modelsummary.js", defer="defer")
 
 
-#: The pages this build reads (``env-before-read-docs``), for the closing count of directives.
-_READING: set[str] = set()
-
-
 def pages_to_read(app: Sphinx, env, docnames: list[str]) -> None:
-    _READING.clear()
-    _READING.update(docnames)
+    """``env-before-read-docs``: remember the pages, for the closing count of directives."""
+    state_of(app.config).reading = set(docnames)
 
 
 def pages_to_retry(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
@@ -48,8 +45,9 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     Like sphinx.ext.doctest, this sets ``app.statuscode`` so the build fails
     without ``-W``; every page has still been built.
     """
-    directives = sum(r.docname in _READING for r in domain_of(app.env).results())
-    activity = close_engines(directives)
+    state = state_of(app.config)
+    directives = sum(r.docname in state.reading for r in domain_of(app.env).results())
+    activity = close_engine(state, directives)
     if activity:
         logger.info(activity)
     if exception is not None:
@@ -57,9 +55,11 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     domain = domain_of(app.env)
     found_now = unknown_names(app.env) + domain.duplicate_names()
     for problem in found_now:
-        log_problem(problem.kind, problem.message, (problem.docname, problem.lineno), app.config)
+        log_problem(
+            problem.kind, problem.message, (problem.docname, problem.lineno), state.settings
+        )
     problems = sorted(domain.problems() + found_now, key=lambda p: (p.docname, p.lineno))
-    failing = [problem for problem in problems if problem.fails(app.config)]
+    failing = [problem for problem in problems if problem.fails(state.settings, app.config)]
     if not failing:
         return
     lines = [

@@ -10,36 +10,21 @@ from sphinx.util import logging
 from ..lockfile import LockEntry, LockfileError, read_lockfile, write_lockfile
 from .domain import domain_of
 from .problems import ProblemKind
+from .state import BuildState, settings_of, state_of
 
 logger = logging.getLogger(__name__)
 
-_READ: dict[tuple[str, float], dict[str, LockEntry]] = {}
 
-
-def lockfile_path(config, srcdir: str) -> str | None:
-    name = config.modelsummary_lockfile
-    return os.path.join(srcdir, name) if name else None
-
-
-def switched_on(value) -> bool:
-    """A yes/no config value, also as ``-D`` gives it: ``1``, ``yes`` and ``True`` are yes."""
-    return str(value).strip().lower() not in ("", "0", "false", "no", "off")
-
-
-def updating(config) -> bool:
-    return switched_on(config.modelsummary_update_lockfile)
-
-
-def recorded_entries(path: str) -> dict[str, LockEntry]:
-    """The lockfile's entries, read once per process and file version."""
+def recorded_entries(state: BuildState, path: str) -> dict[str, LockEntry]:
+    """The lockfile's entries, read once per build, process and file version."""
     try:
         stamp = os.stat(path).st_mtime
     except FileNotFoundError:
         return {}
     key = (path, stamp)
-    if key not in _READ:
-        _READ[key] = read_lockfile(path)
-    return _READ[key]
+    if key not in state.lockfiles:
+        state.lockfiles[key] = read_lockfile(path)
+    return state.lockfiles[key]
 
 
 def pages_to_reread(app: Sphinx, env, added, changed, removed) -> list[str]:
@@ -47,7 +32,8 @@ def pages_to_reread(app: Sphinx, env, added, changed, removed) -> list[str]:
 
     Otherwise a warm build would replay the drift those pages reported before.
     """
-    if lockfile_path(app.config, str(app.srcdir)) is None or not updating(app.config):
+    settings = settings_of(app.config)
+    if settings.lockfile_path(str(app.srcdir)) is None or not settings.update_lockfile:
         return []
     return sorted(
         {result.docname for result in domain_of(env).results() if result.lock_key} - set(removed)
@@ -60,15 +46,16 @@ def update_lockfile(app: Sphinx, exception: Exception | None) -> None:
     A model that is not in an existing lockfile is listed in one warning for the
     whole build, not one per directive.
     """
-    path = lockfile_path(app.config, str(app.srcdir))
+    state = state_of(app.config)
+    path = state.settings.lockfile_path(str(app.srcdir))
     if exception is not None or path is None:
         return
     results = [result for result in domain_of(app.env).results() if result.lock_key]
-    if updating(app.config) or not os.path.exists(path):
+    if state.settings.update_lockfile or not os.path.exists(path):
         _write(app, path, results, "wrote" if os.path.exists(path) else "started")
         return
     try:
-        recorded = recorded_entries(path)
+        recorded = recorded_entries(state, path)
     except LockfileError:
         return  # already an error at each directive
     missing = sorted(
@@ -84,7 +71,7 @@ def update_lockfile(app: Sphinx, exception: Exception | None) -> None:
     more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
     logger.warning(
         f"{len(missing)} model{'s are' if len(missing) > 1 else ' is'} not in the lockfile "
-        f"{app.config.modelsummary_lockfile} ({'; '.join(named)}{more}); add "
+        f"{state.settings.lockfile} ({'; '.join(named)}{more}); add "
         f"{'them' if len(missing) > 1 else 'it'} with -D modelsummary_update_lockfile=1",
         type="modelsummary",
         subtype=ProblemKind.LOCKFILE,

@@ -24,6 +24,7 @@ from ..render.formula_html import latex_to_html
 from ..render.nodes import cell_text, docutils_table, model_table, table_caption
 from ..render.text import table_lines
 from .problems import ProblemKind
+from .state import settings_of
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ RENDERED_FORMATS = ("html", "latex", "text")
 
 
 def visit_html(self: Any, node: model_table) -> None:
-    mathjax = self.config.modelsummary_formula_render == "mathjax"
+    mathjax = settings_of(self.config).formula_render == "mathjax"
     numeric, nowrap = set(node["numeric"]), set(node["nowrap"])
     label = html.escape(node["caption"] or "model table", quote=True)
     ids = [html.escape(name, quote=True) for name in node["ids"]]

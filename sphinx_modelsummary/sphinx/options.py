@@ -15,8 +15,9 @@ from docutils.parsers.rst import directives
 from ..checks import COUNTS, Expectation, parse_expectation
 from ..errors import ModelSummaryError
 from ..report import Shape
-from ..request import INPUT_DTYPES, timeout_problem
-from ..target import parse_shape_spec
+from ..request import INPUT_DTYPES, BuildRequest, timeout_problem
+from ..target import parse_shape_spec, parse_target
+from .config import Settings
 
 
 class OptionError(ModelSummaryError):
@@ -102,6 +103,19 @@ def parse_shared(options: dict[str, str], expand_nested_default: bool) -> Shared
         caption=options.get("caption") or None,
         classes=tuple((options.get("class") or "").split()),
         fold_repeats=parse_flag("fold-repeats", options, True),
+    )
+
+
+def build_request(
+    target: str, input_shapes: tuple[Shape, ...] | None, options: SharedOptions, settings: Settings
+) -> BuildRequest:
+    """What a directive asks to build: its target and options, under the build's settings."""
+    return BuildRequest(
+        parse_target(target),
+        input_shapes,
+        input_dtype=options.input_dtype,
+        shape_only=settings.shape_only and not options.full_build,
+        keras_backend=settings.keras_backend,
     )
 
 

@@ -39,8 +39,9 @@ from sphinx.util import get_filetype, logging
 
 from ..errors import ModelSummaryError
 from ..request import BuildRequest
-from ..target import parse_target
-from .options import SHARED_OPTIONS, OptionSpec, parse_shared
+from .config import Settings
+from .options import SHARED_OPTIONS, OptionSpec, build_request, parse_shared
+from .state import settings_of
 
 logger = logging.getLogger(__name__)
 
@@ -167,20 +168,14 @@ def _scan_myst(text: str) -> list[Found]:
     return found
 
 
-def requests_in(text: str, config: Any, filetype: str) -> dict[BuildRequest, float | None]:
+def requests_in(text: str, settings: Settings, filetype: str) -> dict[BuildRequest, float | None]:
     """The build requests the directives in ``text`` will make (those the scan can read),
     each with the directive's ``:timeout:`` (None: the configured one)."""
     requests: dict[BuildRequest, float | None] = {}
     for argument, options in scan(text, filetype):
         try:
             shared = parse_shared(options, False)
-            request = BuildRequest(
-                parse_target(argument),
-                shared.input_shapes,
-                input_dtype=shared.input_dtype,
-                shape_only=config.modelsummary_shape_only and not shared.full_build,
-                keras_backend=config.modelsummary_keras_backend,
-            )
+            request = build_request(argument, shared.input_shapes, shared, settings)
         except (ModelSummaryError, ValueError, TypeError):
             continue  # the directive will say what is wrong, at its line
         requests.setdefault(request, shared.timeout)
@@ -189,8 +184,8 @@ def requests_in(text: str, config: Any, filetype: str) -> dict[BuildRequest, flo
 
 def before_reading(app: Any, env: Any, docnames: list[str]) -> None:
     """``env-before-read-docs``: start (``-j 1``) or do (``-j N``) the builds the pages need."""
-    config = app.config
-    if config.modelsummary_snapshot_dir or config.modelsummary_execution_mode == "off":
+    settings = settings_of(app.config)
+    if settings.snapshot_dir or settings.execution_mode == "off":
         return
     from .engines import engine_for
 
@@ -198,9 +193,9 @@ def before_reading(app: Any, env: Any, docnames: list[str]) -> None:
     for docname in docnames:
         try:
             path = env.doc2path(docname)
-            filetype = get_filetype(config.source_suffix, path)
+            filetype = get_filetype(app.config.source_suffix, path)
             with open(path, encoding="utf-8") as file:
-                for request, timeout in requests_in(file.read(), config, filetype).items():
+                for request, timeout in requests_in(file.read(), settings, filetype).items():
                     requests.setdefault(request, timeout)
         except (OSError, UnicodeDecodeError, FiletypeNotFoundError):
             continue

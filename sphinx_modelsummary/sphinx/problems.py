@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sphinx.config import Config
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.logging import is_suppressed_warning
+
+from .config import Settings
+from .state import settings_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +68,21 @@ class Problem:
         )
         return f"{first} {next(meaningful, '')}".rstrip()
 
-    def fails(self, config) -> bool:
-        """Whether it fails the build under this configuration (drift may be a warning)."""
-        if self.kind == ProblemKind.DRIFT and config.modelsummary_on_drift == "warning":
+    def fails(self, settings: Settings, config: Config) -> bool:
+        """Whether it fails the build: not when only warned about, nor when suppressed."""
+        if _only_warned(self.kind, settings):
             return False
         return not is_suppressed_warning("modelsummary", self.kind, config.suppress_warnings)
 
 
-def log_problem(kind: ProblemKind, message: str, location, config) -> None:
+def _only_warned(kind: str, settings: Settings) -> bool:
+    """Drift under ``on_drift = "warning"`` is a warning; every other problem an error."""
+    return kind == ProblemKind.DRIFT and settings.on_drift == "warning"
+
+
+def log_problem(kind: ProblemKind, message: str, location, settings: Settings) -> None:
     """Log at the location: an error, or a warning for drift under ``on_drift = "warning"``."""
-    as_warning = kind == ProblemKind.DRIFT and config.modelsummary_on_drift == "warning"
-    log = logger.warning if as_warning else logger.error
+    log = logger.warning if _only_warned(kind, settings) else logger.error
     log(message, location=location, type="modelsummary", subtype=str(kind))
 
 
@@ -83,6 +91,6 @@ def report_problem(
 ) -> None:
     """Log a problem at the directive's line and record it for the closing summary (and,
     with ``retry``, for reading the page again on the next build)."""
-    log_problem(kind, message, directive.get_location(), directive.config)
+    log_problem(kind, message, directive.get_location(), settings_of(directive.config))
     problem = Problem(directive.env.docname, directive.lineno, kind, message, retry)
     directive.env.get_domain("modelsummary").add_problem(problem)

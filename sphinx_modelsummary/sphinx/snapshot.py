@@ -10,13 +10,13 @@ entry with the live build.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from ..errors import ModelSummaryError
+from ..request import BuildRequest
 from ..snapshot import (
     Snapshot,
     SnapshotError,
@@ -26,22 +26,13 @@ from ..snapshot import (
     entry_name,
 )
 from .config import NO_SNAPSHOT_FOLDER, read_conf_py
-from .lockfile import switched_on
+from .domain import domain_of
 from .problems import ProblemKind
+from .state import settings_of
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "python -m sphinx_modelsummary snapshot"
-
-
-def snapshot_dir(config, srcdir: str) -> str | None:
-    """The snapshot folder; ``modelsummary_snapshot_dir`` is relative to the docs folder."""
-    name = config.modelsummary_snapshot_dir
-    return os.path.join(srcdir, name) if name else None
-
-
-def updating(config) -> bool:
-    return switched_on(config.modelsummary_update_snapshot)
 
 
 def refresh_hint(srcdir: str) -> str:
@@ -56,14 +47,14 @@ def reports_for(env: BuildEnvironment) -> SnapshotReports:
     """Where this build's directives get reports, under the configured execution mode."""
     from .engines import engine_for
 
-    config = env.config
-    folder = snapshot_dir(config, str(env.srcdir))
+    settings = settings_of(env.config)
+    folder = settings.snapshot_path(str(env.srcdir))
     return SnapshotReports(
         snapshot=Snapshot(folder) if folder else None,
-        mode=config.modelsummary_execution_mode,
+        mode=settings.execution_mode,
         engine=lambda: engine_for(env),
         refresh=refresh_hint(str(env.srcdir)),
-        update=updating(config),
+        update=settings.update_snapshot,
         verify=_builder_name(env) == "modelcheck",
     )
 
@@ -74,33 +65,17 @@ def _builder_name(env: BuildEnvironment) -> str:
     return builder.name
 
 
-def report_for(env: BuildEnvironment, request, timeout: float | None = None) -> SnapshotOutcome:
+def report_for(
+    env: BuildEnvironment, request: BuildRequest, timeout: float | None = None
+) -> SnapshotOutcome:
     """The request's report for the current page, which now uses the request's entry.
 
     The use is recorded before building, so an entry whose builder fails during
     a rewrite is kept, not removed as unused.
     """
-    if env.config.modelsummary_snapshot_dir:
-        _uses(env).setdefault(env.docname, set()).add(entry_name(request))
+    if settings_of(env.config).snapshot_dir:
+        domain_of(env).use_snapshot_entry(env.docname, entry_name(request))
     return reports_for(env).report(request, timeout=timeout)
-
-
-def _uses(env: BuildEnvironment) -> dict[str, set[str]]:
-    if not hasattr(env, "modelsummary_snapshot_uses"):
-        env.modelsummary_snapshot_uses = {}  # type: ignore[attr-defined]
-    return env.modelsummary_snapshot_uses  # type: ignore[attr-defined]
-
-
-def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    _uses(env).pop(docname, None)
-
-
-def merge_info(
-    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
-) -> None:
-    for docname in docnames:
-        if docname in _uses(other):
-            _uses(env)[docname] = _uses(other)[docname]
 
 
 def require_snapshot_dir(sourcedir: str) -> None:
@@ -120,18 +95,20 @@ def read_every_page(
     """A rewrite reads every page (an entry no page asked for is removed at the end), and so
     does ``modelcheck`` with a snapshot: every entry is compared, not only those of edited pages.
     """
-    verifying = app.builder.name == "modelcheck" and app.config.modelsummary_snapshot_dir
-    return sorted(env.found_docs) if updating(app.config) or verifying else []
+    settings = settings_of(app.config)
+    verifying = app.builder.name == "modelcheck" and settings.snapshot_dir
+    return sorted(env.found_docs) if settings.update_snapshot or verifying else []
 
 
 def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
     """After a rewrite, remove unused entries; after ``check``, name the unused ones."""
-    folder = snapshot_dir(app.config, str(app.srcdir))
+    settings = settings_of(app.config)
+    folder = settings.snapshot_path(str(app.srcdir))
     if exception is not None or folder is None:
         return
     snapshot = Snapshot(folder)
-    used = set().union(*_uses(app.env).values()) if _uses(app.env) else set()
-    if updating(app.config):
+    used = domain_of(app.env).snapshot_entries_used()
+    if settings.update_snapshot:
         try:
             removed = snapshot.prune(used)
         except SnapshotError as error:
@@ -153,7 +130,5 @@ def finish_snapshot(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("env-purge-doc", purge_doc)
-    app.connect("env-merge-info", merge_info)
     app.connect("env-get-outdated", read_every_page)
     app.connect("build-finished", finish_snapshot)
