@@ -16,15 +16,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from ..errors import ModelSummaryError
+from ..report_source import ReportSource, SnapshotOutcome, report_source
 from ..request import BuildRequest
-from ..snapshot import (
-    Snapshot,
-    SnapshotError,
-    SnapshotOutcome,
-    SnapshotReports,
-    display_path,
-    entry_name,
-)
+from ..snapshot_store import Snapshot, SnapshotError, display_path, entry_name
 from .config import NO_SNAPSHOT_FOLDER, read_conf_py
 from .domain import domain_of
 from .problems import ProblemKind
@@ -43,13 +37,13 @@ def refresh_hint(srcdir: str) -> str:
     return f"run {COMMAND} {folder}"
 
 
-def reports_for(env: BuildEnvironment) -> SnapshotReports:
+def reports_for(env: BuildEnvironment) -> ReportSource:
     """Where this build's directives get reports, under the configured execution mode."""
     from .engines import engine_for
 
     settings = settings_of(env.config)
     folder = settings.snapshot_path(str(env.srcdir))
-    return SnapshotReports(
+    return report_source(
         snapshot=Snapshot(folder) if folder else None,
         mode=settings.execution_mode,
         engine=lambda: engine_for(env),
