@@ -29,8 +29,9 @@ from ..formulas import rule_of
 from ..formulas.keras3 import OWN_WEIGHTS_ONLY
 from ..report import ModelReport, Shape, TensorInfo
 from ..request import BuildRequest
-from . import tracing
-from .tracing import CallRecord, Node, Trace, shape_of
+from . import keras_tracing
+from .build_modes import shape_only_or_full
+from .keras_tracing import CallRecord, Node, Trace, shape_of
 
 
 def _class_names(layer: Any) -> list[str]:
@@ -59,7 +60,7 @@ def _graph_of(layer: Any) -> Any:
     return graph if isinstance(graph, Functional) else None
 
 
-_KIT = tracing.Kit(
+_KIT = keras_tracing.Kit(
     framework="keras",
     version=keras.__version__,
     flatten=keras.tree.flatten,
@@ -84,27 +85,21 @@ def build_report(
     builder that needs real values fails there and is run again normally.
     """
     target_text, input_shapes = str(request.target), request.input_shapes
-    shape_only = request.shape_only
     started = time.perf_counter()
-    build_mode = "full"
-    model = None
-    if shape_only:
+
+    def build(scope: contextlib.AbstractContextManager) -> tuple[Any, Trace]:
         _fresh_session()
-        try:
-            with keras.StatelessScope(initialize_variables=False):
-                model = _as_model(make_model(), target_text)
-                trace = _trace(model, input_shapes, read_graph)
-            build_mode = "shape-only"
-        except BuildError as error:
-            if error.kind != "builder":
-                raise
-            model = None
-    if model is None:
-        _fresh_session()
-        model = _as_model(make_model(), target_text)
-        trace = _trace(model, input_shapes, read_graph)
+        with scope:
+            model = _as_model(make_model(), target_text)
+            return model, _trace(model, input_shapes, read_graph)
+
+    (model, trace), build_mode = shape_only_or_full(
+        request.shape_only,
+        lambda: build(keras.StatelessScope(initialize_variables=False)),
+        lambda: build(contextlib.nullcontext()),
+    )
     seconds = time.perf_counter() - started
-    return tracing.report(model, trace, target_text, build_mode, seconds, _KIT)
+    return keras_tracing.report(model, trace, target_text, build_mode, seconds, _KIT)
 
 
 def _fresh_session() -> None:
@@ -177,9 +172,9 @@ def _trace(model: Any, input_shapes: Sequence[Shape] | None, read_graph: bool = 
     """Every layer call with its shapes: read from a functional model's own graph when it
     has one and no other input shape is asked for, else by running the model symbolically."""
     root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
-    tracing.grow_tree(root, _is_container, _sublayers)
+    keras_tracing.grow_tree(root, _is_container, _sublayers)
     specs, input_names = _input_specs(model, input_shapes)
-    nodes = list(tracing.walk(root))
+    nodes = list(keras_tracing.walk(root))
     if read_graph and not input_shapes and _is_flat_functional(model, root):
         _read_graph(model, nodes)
     else:
@@ -188,7 +183,7 @@ def _trace(model: Any, input_shapes: Sequence[Shape] | None, read_graph: bool = 
         TensorInfo(name=name, shape=shape_of(spec.shape), dtype=str(spec.dtype))
         for name, spec in zip(input_names, specs)
     ]
-    return tracing.finish_trace(root, inputs, model.name)
+    return keras_tracing.finish_trace(root, inputs, model.name)
 
 
 def _sublayers(layer: Any) -> list[Any]:
@@ -222,7 +217,9 @@ def _is_flat_functional(model: Any, root: Node) -> bool:
 
 def _read_graph(model: Any, nodes: list[Node]) -> None:
     """Calls as Keras recorded them when the functional model was built (no tracing needed)."""
-    tracing.read_graph(model, nodes, _KIT, lambda node: (node.input_tensors, node.output_tensors))
+    keras_tracing.read_graph(
+        model, nodes, _KIT, lambda node: (node.input_tensors, node.output_tensors)
+    )
 
 
 #: Sizes an open (None) dimension takes in a concrete trace, tried pair by pair: a
@@ -265,9 +262,9 @@ def _run_symbolically(model: Any, nodes: list[Node], specs: list[Any]) -> None:
             f"them with :input-shape:\n{_plain(user_traceback(error.cause))}",
         ) from error.cause
     except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
-        if tracing.asks_for_a_value(error):
+        if keras_tracing.asks_for_a_value(error):
             frames = traceback.walk_tb(error.__traceback__)
-            raise tracing.value_dependent_error(frames) from None
+            raise keras_tracing.value_dependent_error(frames) from None
         raise BuildError(
             "builder",
             f"calling the model on {_describe(specs)} failed:\n{_plain(user_traceback(error))}",
@@ -280,7 +277,7 @@ def _trace_once(model: Any, nodes: list[Node], arguments: list[Any]) -> None:
             # Building creates the sublayers' weights and traces some calls twice;
             # do it before recording so every recorded call is a real one.
             keras_backend.compute_output_spec(model.call, *arguments)
-        with tracing.recording(nodes, _KIT):
+        with keras_tracing.recording(nodes, _KIT):
             keras_backend.compute_output_spec(model.call, *arguments)
 
 
@@ -304,7 +301,7 @@ def _values_refused() -> Iterator[None]:
             if getattr(func, "__name__", "") in _TO_PYTHON:
                 frames = _stack()
                 if _asked_by_user(frames, torch_dir):
-                    found.append(tracing.value_dependent_error(frames))
+                    found.append(keras_tracing.value_dependent_error(frames))
                     raise found[-1]
             return func(*args, **(kwargs or {}))
 
@@ -409,8 +406,8 @@ def _open_where_different(first: list[Shape], second: list[Shape]) -> list[Shape
 
 def _input_specs(model: Any, input_shapes: Sequence[Shape] | None) -> tuple[list[Any], list[str]]:
     """Symbolic inputs for the trace: the given shapes, else the model's own."""
-    tensors = tracing.model_inputs(model)
-    shapes, dtypes, names = tracing.resolve_inputs(
+    tensors = keras_tracing.model_inputs(model)
+    shapes, dtypes, names = keras_tracing.resolve_inputs(
         model,
         input_shapes,
         [tensor.shape for tensor in tensors],
@@ -477,4 +474,4 @@ def _plain(text: str) -> str:
 
 
 def _describe(specs: list[Any]) -> str:
-    return tracing.describe([spec.shape for spec in specs])
+    return keras_tracing.describe([spec.shape for spec in specs])

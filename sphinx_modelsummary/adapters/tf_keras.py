@@ -12,7 +12,7 @@ Output shapes come from one symbolic trace, as in the Keras 3 adapter: every
 layer's ``call`` is wrapped and records the shapes it saw, so subclassed
 models get real shapes instead of Keras 2's ``multiple``, and a layer called
 several times records each call. The bookkeeping is shared with the Keras 3
-adapter (:mod:`.tracing`); this module only knows how ``tf_keras`` builds and
+adapter (:mod:`.keras_tracing`); this module only knows how ``tf_keras`` builds and
 calls a model.
 """
 
@@ -42,10 +42,11 @@ from tf_keras.src.mixed_precision import policy as mixed_precision_policy  # noq
 from ..errors import BuildError, not_a_model_error, user_traceback  # noqa: E402
 from ..formulas import rule_of  # noqa: E402
 from ..report import ModelReport, Shape, TensorInfo  # noqa: E402
-from . import tracing  # noqa: E402
-from .tracing import Node, Trace  # noqa: E402
+from . import keras_tracing  # noqa: E402
+from .build_modes import shape_only_or_full  # noqa: E402
+from .keras_tracing import Node, Trace  # noqa: E402
 
-_KIT = tracing.Kit(
+_KIT = keras_tracing.Kit(
     framework="tf_keras",
     version=tf_keras.__version__,
     flatten=tf.nest.flatten,
@@ -63,25 +64,28 @@ def build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
     target_text = str(request.target)
     input_shapes = request.input_shapes
     input_dtype = getattr(request, "input_dtype", None)
-    if request.shape_only:
+
+    def build_shape_only() -> tuple[Any, Trace] | None:
         tf_keras.backend.clear_session()
         graph = tf.Graph()
         try:
             with graph.as_default(), deprecation.silence(), _inference(), _build_shapes_kept():
                 model = _as_model(make_model(), target_text)
                 trace = _trace(model, input_shapes, input_dtype, graph)
-            if not _read_values(graph):
-                seconds = time.perf_counter() - started
-                return tracing.report(model, trace, target_text, "shape-only", seconds, _KIT)
-        except BuildError as error:
-            if error.kind != "builder":
-                raise
+            return None if _read_values(graph) else (model, trace)
         finally:
             _close_session(graph)
-    tf_keras.backend.clear_session()
-    model = _as_model(make_model(), target_text)
-    trace = _trace(model, input_shapes, input_dtype, None)
-    return tracing.report(model, trace, target_text, "full", time.perf_counter() - started, _KIT)
+
+    def build_full() -> tuple[Any, Trace]:
+        tf_keras.backend.clear_session()
+        model = _as_model(make_model(), target_text)
+        return model, _trace(model, input_shapes, input_dtype, None)
+
+    (model, trace), build_mode = shape_only_or_full(
+        request.shape_only, build_shape_only, build_full
+    )
+    seconds = time.perf_counter() - started
+    return keras_tracing.report(model, trace, target_text, build_mode, seconds, _KIT)
 
 
 def configuration() -> dict[str, Any]:
@@ -170,9 +174,9 @@ def _trace(
     has one and no other input shape is asked for, else by calling the model symbolically
     (on placeholders of the shape-only graph, or inside a ``tf.function`` trace)."""
     root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
-    tracing.grow_tree(root, _is_container, _sublayers)
+    keras_tracing.grow_tree(root, _is_container, _sublayers)
     shapes, dtypes, names = _input_specs(model, input_shapes, input_dtype)
-    nodes = list(tracing.walk(root))
+    nodes = list(keras_tracing.walk(root))
     if not input_shapes and not input_dtype and _is_flat_functional(model, root):
         _read_graph(model, nodes)
     else:
@@ -181,7 +185,7 @@ def _trace(
         TensorInfo(name=name, shape=shape, dtype=dtype)
         for name, shape, dtype in zip(names, shapes, dtypes)
     ]
-    return tracing.finish_trace(root, inputs, model.name)
+    return keras_tracing.finish_trace(root, inputs, model.name)
 
 
 def _sublayers(layer: Any) -> list[Any]:
@@ -211,7 +215,7 @@ def _is_flat_functional(model: Any, root: Node) -> bool:
 
 def _read_graph(model: Any, nodes: list[Node]) -> None:
     """Calls as Keras recorded them when the functional model was built (no tracing needed)."""
-    tracing.read_graph(
+    keras_tracing.read_graph(
         model, nodes, _KIT, lambda node: (node.keras_inputs, tf.nest.flatten(node.outputs))
     )
 
@@ -229,11 +233,12 @@ def _run_symbolically(
     except BuildError:
         raise
     except Exception as error:  # noqa: BLE001 - the user's model failed on these inputs
-        if tracing.asks_for_a_value(error):
-            raise tracing.value_dependent_error(traceback.walk_tb(error.__traceback__)) from None
+        if keras_tracing.asks_for_a_value(error):
+            frames = traceback.walk_tb(error.__traceback__)
+            raise keras_tracing.value_dependent_error(frames) from None
+        described = keras_tracing.describe(shapes)
         raise BuildError(
-            "builder",
-            f"calling the model on {tracing.describe(shapes)} failed:\n{user_traceback(error)}",
+            "builder", f"calling the model on {described} failed:\n{user_traceback(error)}"
         ) from error
 
 
@@ -247,14 +252,14 @@ def _call_symbolically(
         arguments = placeholders[0] if len(placeholders) == 1 else placeholders
         if not all(node.layer.built for node in nodes):
             model(arguments)  # builds the sublayers before any call is recorded
-        with tracing.recording(nodes, _KIT):
+        with keras_tracing.recording(nodes, _KIT):
             model(arguments)
     else:
         specs = [tf.TensorSpec(shape, dtype) for shape, dtype in zip(shapes, dtypes)]
         signature = specs[0] if len(specs) == 1 else specs
         if not all(node.layer.built for node in nodes):
             tf.function(model.__call__, autograph=False).get_concrete_function(signature)
-        with tracing.recording(nodes, _KIT):
+        with keras_tracing.recording(nodes, _KIT):
             tf.function(model.__call__, autograph=False).get_concrete_function(signature)
 
 
@@ -262,8 +267,8 @@ def _input_specs(
     model: Any, input_shapes: Sequence[Shape] | None, input_dtype: str | None
 ) -> tuple[list[Shape], list[str], list[str]]:
     """Shapes, dtypes and names of the inputs for the trace: the given ones, else the model's."""
-    tensors = tracing.model_inputs(model)
-    return tracing.resolve_inputs(
+    tensors = keras_tracing.model_inputs(model)
+    return keras_tracing.resolve_inputs(
         model,
         input_shapes,
         [tensor.shape for tensor in tensors],

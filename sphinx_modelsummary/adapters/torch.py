@@ -20,7 +20,6 @@ apart, on the layers and in the totals.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import importlib
 import inspect
@@ -40,17 +39,9 @@ from torch.overrides import _pop_mode, _push_mode
 from torch.utils._device import DeviceContext
 
 from ..errors import BuildError, not_a_model_error, user_traceback
-from ..report import (
-    Edge,
-    Layer,
-    ModelReport,
-    Shape,
-    TensorInfo,
-    Totals,
-    Weight,
-    totals_of,
-    with_container_counts,
-)
+from ..report import ModelReport, Shape, TensorInfo, Weight
+from .build_modes import FULL, SHAPE_ONLY, failed_in_builder, shape_only_or_full
+from .tree import HeldTensor, ModelTree, Row, model_report, plain_config
 
 #: Dtype names ``:input-dtype:`` accepts, and the torch dtypes they mean.
 _DTYPES = {
@@ -128,22 +119,23 @@ def _build_report(make_model: Callable[[], Any], request: Any) -> ModelReport:
     dtype = _dtype(getattr(request, "input_dtype", None))
     shapes = request.input_shapes
     _import_quietly(request.target)
-    result = None
-    if request.shape_only:
-        try:
-            with torch.device("meta"):
-                model = _as_module(make_model(), target_text)
-            result = model, _trace(model, shapes, dtype, target_text)
-        except BuildError as error:
-            if error.kind != "builder" or not _is_meta_problem(error.message):
-                raise
-    if result is None:
-        model = _as_module(make_model(), target_text)
-        result = model, _trace(model, shapes, dtype, target_text)
-    model, trace = result
+
+    def build(place: contextlib.AbstractContextManager) -> tuple[nn.Module, _Trace]:
+        with place:
+            model = _as_module(make_model(), target_text)
+        return model, _trace(model, shapes, dtype, target_text)
+
+    (model, trace), _ = shape_only_or_full(
+        request.shape_only,
+        lambda: build(torch.device("meta")),
+        lambda: build(contextlib.nullcontext()),
+        lambda error: failed_in_builder(error) and _is_meta_problem(error.message),
+    )
     _check_no_lazy_left(model, trace, target_text)
-    mode = "shape-only" if _device_of(model).type == "meta" else "full"
-    return _report(model, trace, target_text, mode, time.perf_counter() - started)
+    # where the tensors are, not which build ran: a model without tensors reads as full
+    mode = SHAPE_ONLY if _device_of(model).type == "meta" else FULL
+    seconds = time.perf_counter() - started
+    return model_report(_model_tree(model, trace), target_text, mode, seconds)
 
 
 def _check_no_lazy_left(model: nn.Module, trace: _Trace, target_text: str) -> None:
@@ -638,53 +630,26 @@ class _Recorder:
         return None
 
 
-# The report ----------------------------------------------------------------------------
+# The model tree --------------------------------------------------------------------------
 
 
-def _report(
-    model: nn.Module, trace: _Trace, target_text: str, build_mode: str, seconds: float
-) -> ModelReport:
-    nodes = _rows(trace)
-    owners: dict[int, str] = {}
-    layers: list[Layer] = []
-    edges: list[Edge] = []
-    by_path = {node.path: node for node in nodes}
-    for node in nodes:
-        inbound = trace.inbound.get(node.path, [])
-        edges.extend(Edge(source=source, target=node.path) for source in inbound)
-        weights, buffers = _tensors_of(node, owners)
-        layer = _layer(node, inbound, weights, buffers)
-        calls = _numbered_calls(trace.feeds.get(node.path, []), by_path)
-        layers.append(dataclasses.replace(layer, inbound_calls=calls) if calls else layer)
-    layers = with_container_counts(layers)
-    return ModelReport(
-        target=target_text,
+def _model_tree(model: nn.Module, trace: _Trace) -> ModelTree:
+    rows: dict[int, Row] = {}
+    for node in _rows(trace):
+        rows[id(node)] = _row(node, rows.get(id(node.parent)), trace)
+    return ModelTree(
         name=type(model).__name__,
         class_name=type(model).__name__,
         framework="torch",
         framework_version=torch.__version__,
-        build_mode=build_mode,
-        build_seconds=round(seconds, 3),
-        inputs=tuple(trace.inputs),
-        outputs=tuple(trace.outputs),
-        layers=tuple(layers),
-        edges=tuple(edges),
-        totals=_totals(model),
+        inputs=trace.inputs,
+        outputs=trace.outputs,
+        rows=list(rows.values()),
+        tensors=[
+            *(_held("", p, is_buffer=False) for p in model.parameters()),
+            *(_held("", b, is_buffer=True) for b in model.buffers()),
+        ],
     )
-
-
-def _numbered_calls(
-    feeds: list[tuple[str, int]], by_path: dict[str, _Node]
-) -> tuple[tuple[str, int], ...]:
-    """Which call fed the layer, for sources called more than once per call of their parent
-    (a block's one ReLU module, called after each of its two convolutions), from 1."""
-    numbered = []
-    for source, number in feeds:
-        node = by_path.get(source)
-        per_parent = _calls_per_parent_call(node) if node is not None else 1
-        if per_parent > 1 and (source, number % per_parent + 1) not in numbered:
-            numbered.append((source, number % per_parent + 1))
-    return tuple(numbered)
 
 
 def _rows(trace: _Trace) -> list[_Node]:
@@ -708,112 +673,68 @@ def _rows(trace: _Trace) -> list[_Node]:
     return found
 
 
-def _tensors_of(
-    node: _Node, owners: dict[int, str]
-) -> tuple[tuple[Weight, ...], tuple[Weight, ...]]:
-    """The parameters and buffers a row counts: a leaf's all, a container's none (its own
-    parameters and buffers are rows of their own)."""
-    if node.tensor is not None:
+def _row(node: _Node, parent: Row | None, trace: _Trace) -> Row:
+    """A module, or a container's own parameter or buffer (a ViT's class token), as a row;
+    a leaf counts its submodules' tensors too, a container none of its rows' tensors."""
+    if node.tensor is not None:  # shown with its shape, as an input
         name, tensor, is_buffer = node.tensor
-        entry = _weight(name, tensor, node.path, owners)
-        return ((), (entry,)) if is_buffer else ((entry,), ())
-    if node.is_container:
-        return (), ()
-    weights = tuple(
-        _weight(name, p, node.path, owners) for name, p in node.module.named_parameters()
+        shape = tuple(int(dim) for dim in tensor.shape)
+        return Row(
+            path=node.path,
+            name=node.name,
+            class_name="Buffer" if is_buffer else "Parameter",
+            depth=node.depth,
+            parent=parent,
+            tensors=[_held(name, tensor, is_buffer)],
+            config={"shape": list(shape)},
+            inbound=trace.inbound.get(node.path, []),
+            feeds=trace.feeds.get(node.path, []),
+            standing_shapes=((shape,),),
+        )
+    module = node.module
+    tensors = []
+    if not node.is_container:
+        tensors += [_held(name, p, is_buffer=False) for name, p in module.named_parameters()]
+        tensors += [_held(name, b, is_buffer=True) for name, b in module.named_buffers()]
+    return Row(
+        path=node.path,
+        name=node.name,
+        class_name=type(module).__name__,
+        depth=node.depth,
+        parent=parent,
+        calls=node.calls,
+        tensors=tensors,
+        config=_config(module),
+        is_container=node.is_container,
+        base_classes=tuple(
+            base.__name__
+            for base in type(module).__mro__[1:]
+            if issubclass(base, nn.Module) and base is not nn.Module
+        ),
+        inbound=trace.inbound.get(node.path, []),
+        feeds=trace.feeds.get(node.path, []),
     )
-    buffers = tuple(_weight(name, b, node.path, owners) for name, b in node.module.named_buffers())
-    return weights, buffers
 
 
-def _weight(name: str, tensor: torch.Tensor, path: str, owners: dict[int, str]) -> Weight:
-    shared_with = owners.get(id(tensor))
-    if shared_with is None:
-        owners[id(tensor)] = path
-    return Weight(
+def _held(name: str, tensor: torch.Tensor, is_buffer: bool) -> HeldTensor:
+    """Trainable is PyTorch's ``requires_grad``, for parameters only."""
+    weight = Weight(
         name=name,
         shape=tuple(int(dim) for dim in tensor.shape),
         dtype=_dtype_name(tensor.dtype),
         trainable=bool(tensor.requires_grad) if isinstance(tensor, nn.Parameter) else False,
-        shared_with=shared_with,
     )
-
-
-def _layer(
-    node: _Node, inbound: list[str], weights: tuple[Weight, ...], buffers: tuple[Weight, ...]
-) -> Layer:
-    per_parent = _calls_per_parent_call(node)
-    calls = node.calls[:per_parent]
-    counted = [w for w in weights if w.shared_with is None]
-    trainable = sum(w.size for w in counted if w.trainable)
-    non_trainable = sum(w.size for w in counted if not w.trainable)
-    output_shapes = tuple(tuple(c.output_shapes) for c in calls)
-    if node.tensor is not None:  # a container's own tensor: shown with its shape, as an input
-        class_name = "Buffer" if node.tensor[2] else "Parameter"
-        config: dict[str, Any] = {"shape": list(node.tensor[1].shape)}
-        output_shapes = ((tuple(int(d) for d in node.tensor[1].shape),),)
-        bases = ()
-    else:
-        class_name = type(node.module).__name__
-        config = _config(node.module)
-        bases = tuple(
-            base.__name__
-            for base in type(node.module).__mro__[1:]
-            if issubclass(base, nn.Module) and base is not nn.Module
-        )
-    return Layer(
-        path=node.path,
-        name=node.name,
-        class_name=class_name,
-        depth=node.depth,
-        parent=node.parent.path or None if node.parent else None,
-        output_shapes=output_shapes,
-        input_shapes=tuple(tuple(c.input_shapes) for c in calls),
-        inbound=tuple(inbound),
-        calls=len(output_shapes),
-        weights=weights,
-        params=trainable + non_trainable,
-        trainable=trainable,
-        non_trainable=non_trainable,
-        config=config,
-        is_container=node.is_container,
-        buffers=buffers,
-        base_classes=bases,
-    )
-
-
-def _calls_per_parent_call(node: _Node) -> int:
-    """A module inside a block called twice runs twice but is called once per block call."""
-    parent = node.parent
-    parent_calls = len(parent.calls) if parent is not None and parent.parent is not None else 1
-    return max(1, len(node.calls) // max(1, parent_calls)) if node.calls else 0
-
-
-def _totals(model: nn.Module) -> Totals:
-    """Each tensor once, however many modules hold it (``parameters()`` yields it once)."""
-    return totals_of(
-        ((p.numel(), _dtype_name(p.dtype), bool(p.requires_grad)) for p in model.parameters()),
-        ((b.numel(), _dtype_name(b.dtype)) for b in model.buffers()),
-    )
+    return HeldTensor(key=id(tensor), weight=weight, is_buffer=is_buffer)
 
 
 def _config(module: nn.Module) -> dict[str, Any]:
     """The module's plain attributes (sizes, flags), which is what formulas and renderers read."""
-    config: dict[str, Any] = {}
-    for key, value in vars(module).items():
-        if key.startswith("_") and key != "_qkv_same_embed_dim":
-            continue
-        if key in _CONFIG_SKIP or not _is_plain(value):
-            continue
-        config[key.lstrip("_")] = list(value) if isinstance(value, tuple) else value
+    attributes = {
+        key: value
+        for key, value in vars(module).items()
+        if (not key.startswith("_") or key == "_qkv_same_embed_dim") and key not in _CONFIG_SKIP
+    }
+    config = {key.lstrip("_"): value for key, value in plain_config(attributes).items()}
     for name, parameter in module._parameters.items():  # None where e.g. bias=False
         config[f"has_{name}"] = parameter is not None
     return dict(sorted(config.items()))
-
-
-def _is_plain(value: Any) -> bool:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return not isinstance(value, str) or len(value) < 200
-    if isinstance(value, (list, tuple)):
-        return len(value) < 64 and all(_is_plain(item) for item in value)
-    return False

@@ -1,9 +1,11 @@
-"""The bookkeeping of a traced Keras model, shared by the Keras 3 and Keras 2 adapters.
+"""The trace of a Keras model, shared by the Keras 3 and Keras 2 adapters.
 
 Both Keras generations describe a model the same way once it is built: a tree
 of layers, each layer's calls with the identity and shape of the tensors it
 took and gave, and variables with a shape, a dtype and a trainable flag. This
-module turns that into a ModelReport. It imports no framework: what differs
+module records the calls, works out which layer fed which, and writes the
+layers down as the framework-neutral :class:`~.tree.ModelTree` that
+:mod:`.tree` turns into a ModelReport. It imports no framework: what differs
 between the two (flattening nested tensors, copying one, naming a dtype or a
 variable) comes in as a :class:`Kit` of small functions.
 """
@@ -11,7 +13,6 @@ variable) comes in as a :class:`Kit` of small functions.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import inspect
 import itertools
@@ -26,17 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import BuildError, is_user_file
-from ..report import (
-    Edge,
-    Layer,
-    ModelReport,
-    Shape,
-    TensorInfo,
-    Totals,
-    Weight,
-    totals_of,
-    with_container_counts,
-)
+from ..report import ModelReport, Shape, TensorInfo, Weight
+from .tree import HeldTensor, ModelTree, Row, is_plain, model_report, plain
 
 _CALL_ORDER = itertools.count()
 
@@ -481,46 +473,75 @@ def is_input_layer(layer: Any) -> bool:
     return type(layer).__name__ == "InputLayer"
 
 
-# The report ------------------------------------------------------------------------------
+# The model tree ---------------------------------------------------------------------------
 
 
 def report(
     model: Any, trace: Trace, target_text: str, build_mode: str, seconds: float, kit: Kit
 ) -> ModelReport:
-    nodes = [node for node in walk(trace.root) if node.parent is not None]
-    owners: dict[int, str] = {}
-    layers: list[Layer] = []
-    edges: list[Edge] = []
-    by_path = {node.path: node for node in nodes}
-    for node in nodes:
-        producers = trace.inbound.get(node.path, [])
-        inbound = list(dict.fromkeys(path for path, _ in producers))
-        for source in inbound:
-            edges.append(Edge(source=source, target=node.path))
-        inbound_calls = []
-        for path, index in producers:
-            source_node = by_path.get(path)
-            per_parent = _calls_per_parent_call(source_node) if source_node else 1
-            if index is not None and per_parent > 1:
-                inbound_calls.append((path, index % per_parent + 1))
-        layer = _layer(node, inbound, _weights(node, owners, kit), trace.inputs, kit)
-        layers.append(dataclasses.replace(layer, inbound_calls=tuple(inbound_calls)))
-    taken = {layer.path for layer in layers}
-    layers += [_variable_row(w, taken) for w in _weights(trace.root, owners, kit)]
-    layers = with_container_counts(layers)
-    return ModelReport(
-        target=target_text,
+    return model_report(model_tree(model, trace, kit), target_text, build_mode, seconds)
+
+
+def model_tree(model: Any, trace: Trace, kit: Kit) -> ModelTree:
+    """The traced layers as rows, then the variables the model holds itself."""
+    rows: dict[int, Row] = {}
+    for node in walk(trace.root):
+        if node.parent is not None:
+            rows[id(node)] = _row(node, rows.get(id(node.parent)), trace, kit)
+    taken = {row.path for row in rows.values()}
+    own = [_variable_row(tensor, taken) for tensor in _held_tensors(trace.root, kit)]
+    unique = {id(variable): variable for variable in model.weights}
+    return ModelTree(
         name=model.name,
         class_name=type(model).__name__,
         framework=kit.framework,
         framework_version=kit.version,
-        build_mode=build_mode,
-        build_seconds=round(seconds, 3),
-        inputs=tuple(trace.inputs),
-        outputs=tuple(trace.outputs),
-        layers=tuple(layers),
-        edges=tuple(edges),
-        totals=_totals(model, kit),
+        inputs=trace.inputs,
+        outputs=trace.outputs,
+        rows=[*rows.values(), *own],
+        tensors=_held(list(unique.values()), model, kit),
+    )
+
+
+def _row(node: Node, parent: Row | None, trace: Trace, kit: Kit) -> Row:
+    producers = trace.inbound.get(node.path, [])
+    standing = None
+    if is_input_layer(node.layer) and not node.calls:
+        shapes = tuple((info.shape,) for info in trace.inputs if info.name == node.layer.name)
+        standing = shapes or ((shape_of(node.layer.output.shape),),)
+    return Row(
+        path=node.path,
+        name=node.layer.name,
+        class_name=type(node.layer).__name__,
+        depth=node.depth,
+        parent=parent,
+        calls=node.calls,
+        tensors=_held_tensors(node, kit),
+        config=_config(node.layer, kit),
+        is_container=node.is_container,
+        base_classes=tuple(kit.class_names(node.layer)[1:]),
+        inbound=list(dict.fromkeys(path for path, _ in producers)),
+        feeds=[(path, index) for path, index in producers if index is not None],
+        standing_shapes=standing,
+    )
+
+
+def _variable_row(tensor: HeldTensor, taken: set[str]) -> Row:
+    """A variable the model holds itself (``self.add_weight`` in a subclassed model) is a row,
+    as PyTorch's own parameters are, so the rows add up to the totals."""
+    path = tensor.weight.name
+    while path in taken:
+        path += "_"
+    taken.add(path)
+    return Row(
+        path=path,
+        name=tensor.weight.name,
+        class_name="Variable",
+        depth=0,
+        parent=None,
+        tensors=[tensor],
+        config={"shape": list(tensor.weight.shape)},
+        standing_shapes=((tensor.weight.shape,),),
     )
 
 
@@ -533,53 +554,26 @@ def _own_variables(node: Node) -> list[Any]:
     return [v for v in variables if id(v) not in inside]
 
 
-def _weights(node: Node, owners: dict[int, str], kit: Kit) -> tuple[Weight, ...]:
+def _held_tensors(node: Node, kit: Kit) -> list[HeldTensor]:
     variables = _own_variables(node)
-    if not variables:
-        return ()
-    trainable = {id(variable) for variable in kit.trainable_variables(node.layer)}
-    weights = []
-    for variable in variables:
-        key = id(variable)
-        shared_with = owners.get(key)
-        if shared_with is None:
-            owners[key] = node.path
-        weights.append(
-            Weight(
-                name=_weight_name(kit.variable_path(variable), node.layer.name),
+    return _held(variables, node.layer, kit) if variables else []
+
+
+def _held(variables: list[Any], layer: Any, kit: Kit) -> list[HeldTensor]:
+    """``layer``'s ``variables``, named below the layer, trainable as the layer says."""
+    trainable = {id(variable) for variable in kit.trainable_variables(layer)}
+    return [
+        HeldTensor(
+            key=id(variable),
+            weight=Weight(
+                name=_weight_name(kit.variable_path(variable), layer.name),
                 shape=shape_of(variable.shape),
                 dtype=kit.dtype_name(variable.dtype),
-                trainable=key in trainable,
-                shared_with=shared_with,
-            )
+                trainable=id(variable) in trainable,
+            ),
         )
-    return tuple(weights)
-
-
-def _variable_row(weight: Weight, taken: set[str]) -> Layer:
-    """A variable the model holds itself (``self.add_weight`` in a subclassed model) is a row,
-    as PyTorch's own parameters are, so the rows add up to the totals."""
-    path = weight.name
-    while path in taken:
-        path += "_"
-    taken.add(path)
-    counted = weight.size if weight.shared_with is None else 0
-    return Layer(
-        path=path,
-        name=weight.name,
-        class_name="Variable",
-        depth=0,
-        parent=None,
-        output_shapes=((weight.shape,),),
-        input_shapes=(),
-        inbound=(),
-        calls=1,
-        weights=(weight,),
-        params=counted,
-        trainable=counted if weight.trainable else 0,
-        non_trainable=0 if weight.trainable else counted,
-        config={"shape": list(weight.shape)},
-    )
+        for variable in variables
+    ]
 
 
 def _weight_name(path: str, layer_name: str) -> str:
@@ -587,68 +581,6 @@ def _weight_name(path: str, layer_name: str) -> str:
     prefix = f"{layer_name}/"
     index = path.rfind(prefix)
     return path[index + len(prefix) :] if index >= 0 else path.rsplit("/", 1)[-1]
-
-
-def _layer(
-    node: Node,
-    inbound: list[str],
-    weights: tuple[Weight, ...],
-    inputs: list[TensorInfo],
-    kit: Kit,
-) -> Layer:
-    calls = node.calls
-    if is_input_layer(node.layer) and not calls:
-        shapes = tuple((info.shape,) for info in inputs if info.name == node.layer.name)
-        output_shapes = shapes or ((shape_of(node.layer.output.shape),),)
-        input_shapes: tuple = ()
-    else:
-        per_parent = _calls_per_parent_call(node)
-        output_shapes = tuple(tuple(c.output_shapes) for c in calls[:per_parent])
-        input_shapes = tuple(tuple(c.input_shapes) for c in calls[:per_parent])
-    counted = [w for w in weights if w.shared_with is None]
-    trainable = sum(w.size for w in counted if w.trainable)
-    non_trainable = sum(w.size for w in counted if not w.trainable)
-    return Layer(
-        path=node.path,
-        name=node.layer.name,
-        class_name=type(node.layer).__name__,
-        depth=node.depth,
-        parent=node.parent.path or None if node.parent else None,
-        output_shapes=output_shapes,
-        input_shapes=input_shapes,
-        inbound=tuple(inbound),
-        calls=len(output_shapes),
-        weights=weights,
-        params=trainable + non_trainable,
-        trainable=trainable,
-        non_trainable=non_trainable,
-        config=_config(node.layer, kit),
-        is_container=node.is_container,
-        base_classes=tuple(kit.class_names(node.layer)[1:]),
-    )
-
-
-def _calls_per_parent_call(node: Node) -> int:
-    """A layer inside a block called six times runs six times but is called once per block."""
-    parent_calls = len(node.parent.calls) if node.parent and node.parent.parent else 1
-    return max(1, len(node.calls) // max(1, parent_calls))
-
-
-def _totals(model: Any, kit: Kit) -> Totals:
-    """Each variable once, however many layers hold it (as ``count_params()`` counts)."""
-    variables = {id(v): v for v in model.weights}
-    trainable_ids = {id(v) for v in kit.trainable_variables(model)}
-    return totals_of(
-        (size(v.shape), kit.dtype_name(v.dtype), key in trainable_ids)
-        for key, v in variables.items()
-    )
-
-
-def size(shape: Any) -> int:
-    count = 1
-    for dim in shape:
-        count *= int(dim)
-    return count
 
 
 _CONFIG_SKIP = re.compile(r"initializer|regularizer|constraint|^dtype$|^trainable$|^name$")
@@ -664,6 +596,8 @@ def _config(layer: Any, kit: Kit) -> dict[str, Any]:
 
 
 def _json_safe(config: dict[str, Any]) -> dict[str, Any]:
+    """The plain values, and the config of each serialised object (``{"class_name",
+    "config"}``), without initializers, regularizers and constraints."""
     clean: dict[str, Any] = {}
     for key, value in config.items():
         if _CONFIG_SKIP.search(key):
@@ -675,22 +609,9 @@ def _json_safe(config: dict[str, Any]) -> dict[str, Any]:
                     "config": _json_safe(value["config"]),
                 }
             continue
-        if _is_plain(value):
-            clean[key] = _plain(value)
+        if is_plain(value):
+            clean[key] = plain(value)
     return clean
-
-
-def _plain(value: Any) -> Any:
-    """Lists and tuples (and Keras 2's tracked ``ListWrapper``) as plain lists."""
-    return [_plain(item) for item in value] if isinstance(value, (list, tuple)) else value
-
-
-def _is_plain(value: Any) -> bool:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_is_plain(item) for item in value)
-    return False
 
 
 def describe(shapes: Sequence[Shape]) -> str:
