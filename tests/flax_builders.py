@@ -1,0 +1,86 @@
+"""Real Flax models for the Flax tests: NNX and linen, each a builder the tests name as a target."""
+
+from __future__ import annotations
+
+import jax
+from flax import linen, nnx
+
+
+class Mlp(nnx.Module):
+    def __init__(self, features: int = 16, rngs: nnx.Rngs | None = None) -> None:
+        rngs = rngs or nnx.Rngs(0)
+        self.hidden = nnx.Linear(8, features, rngs=rngs)
+        self.dropout = nnx.Dropout(0.1, rngs=rngs)
+        self.out = nnx.Linear(features, 4, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self.out(self.dropout(nnx.relu(self.hidden(x))))
+
+
+class Cnn(nnx.Module):
+    """Two convolutions with batch norm: batch statistics are state, not parameters."""
+
+    def __init__(self, rngs: nnx.Rngs | None = None) -> None:
+        rngs = rngs or nnx.Rngs(0)
+        self.conv1 = nnx.Conv(1, 8, kernel_size=(3, 3), rngs=rngs)
+        self.norm1 = nnx.BatchNorm(8, rngs=rngs)
+        self.conv2 = nnx.Conv(8, 16, kernel_size=(3, 3), strides=2, rngs=rngs)
+        self.norm2 = nnx.BatchNorm(16, rngs=rngs)
+        self.head = nnx.Linear(16, 10, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = nnx.relu(self.norm1(self.conv1(x)))
+        x = nnx.relu(self.norm2(self.conv2(x)))
+        return self.head(x.mean(axis=(1, 2)))
+
+
+class SharedBlock(nnx.Module):
+    """One linear layer applied twice: one row, two calls, its weights once."""
+
+    def __init__(self, rngs: nnx.Rngs | None = None) -> None:
+        rngs = rngs or nnx.Rngs(0)
+        self.first = nnx.Linear(6, 6, rngs=rngs)
+        self.again = self.first
+        self.norm = nnx.LayerNorm(6, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self.again(self.norm(self.first(x)))
+
+
+class TiedLm(nnx.Module):
+    """A language model whose output head is its embedding (``embed.attend``)."""
+
+    def __init__(self, vocab: int = 50, width: int = 12, rngs: nnx.Rngs | None = None) -> None:
+        rngs = rngs or nnx.Rngs(0)
+        self.embed = nnx.Embed(vocab, width, rngs=rngs)
+        self.blocks = nnx.List([nnx.Linear(width, width, rngs=rngs) for _ in range(2)])
+        self.norm = nnx.RMSNorm(width, rngs=rngs)
+
+    def __call__(self, tokens: jax.Array) -> jax.Array:
+        x = self.embed(tokens)
+        for block in self.blocks:
+            x = x + nnx.gelu(block(x))
+        return self.embed.attend(self.norm(x))
+
+
+class LinenCnn(linen.Module):
+    """A linen CNN with batch norm (``batch_stats``) and dropout."""
+
+    features: int = 8
+
+    @linen.compact
+    def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
+        x = linen.Conv(self.features, (3, 3))(x)
+        x = linen.BatchNorm(use_running_average=not train)(x)
+        x = linen.relu(x)
+        x = linen.Dropout(0.1, deterministic=not train)(x)
+        x = x.mean(axis=(1, 2))
+        return linen.Dense(10)(x)
+
+
+def mlp(features: int = 16) -> Mlp:
+    return Mlp(features)
+
+
+def linen_cnn(features: int = 8) -> LinenCnn:
+    return LinenCnn(features)

@@ -1,0 +1,112 @@
+"""The Flax adapter on real NNX and linen models: counts checked against Flax's own state."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import pytest
+from flax import nnx
+
+from sphinx_modelsummary import execute
+from sphinx_modelsummary.errors import BuildError
+from sphinx_modelsummary.frameworks import framework_of
+from sphinx_modelsummary.request import BuildRequest
+from sphinx_modelsummary.target import parse_target
+from tests import flax_builders
+
+
+def _report(target: str, *shapes: tuple[int | None, ...], dtype: str | None = None):
+    request = BuildRequest(parse_target(target), input_shapes=shapes or None, input_dtype=dtype)
+    return execute.build_report(request)
+
+
+def _count(state) -> int:
+    return sum(math.prod(leaf.shape) for leaf in jax.tree.leaves(state))
+
+
+def test_a_module_importing_only_flax_is_flax():
+    assert framework_of(parse_target("tests.flax_builders:mlp")) == "flax"
+
+
+def test_nnx_mlp_counts_its_params_shape_only():
+    report = _report("tests.flax_builders:mlp(32)", (1, 8))
+    model = flax_builders.Mlp(32)
+    assert report.build_mode == "shape-only"
+    assert report.framework == "flax"
+    assert report.totals.params == _count(nnx.state(model, nnx.Param)) == 8 * 32 + 32 + 32 * 4 + 4
+    assert [layer.path for layer in report.layers] == ["hidden", "dropout", "out"]
+    assert report.layer("out").output_shapes == (((1, 4),),)
+    assert report.layer("out").inbound == ("dropout",)
+    assert report.inconsistencies() == []
+
+
+def test_nnx_batch_statistics_are_state_apart_from_the_params():
+    report = _report("tests.flax_builders:Cnn", (2, 8, 8, 1))
+    model = flax_builders.Cnn()
+    assert report.totals.params == _count(nnx.state(model, nnx.Param))
+    assert report.totals.non_trainable == 0
+    assert report.totals.buffers == _count(nnx.state(model, nnx.BatchStat)) == 2 * (8 + 16)
+    norm = report.layer("norm2")
+    assert (norm.params, sum(b.size for b in norm.buffers)) == (32, 32)
+    assert report.layer("conv2").output_shapes == (((2, 4, 4, 16),),)
+    assert not report.formula_disagreements
+    assert all(not layer.formula.fallback for layer in report.layers if layer.params)
+
+
+def test_a_shared_module_is_one_row_with_two_calls_and_its_weights_once():
+    report = _report("tests.flax_builders:SharedBlock", (2, 6))
+    assert report.totals.params == _count(nnx.state(flax_builders.SharedBlock(), nnx.Param))
+    shared = [layer for layer in report.layers if layer.class_name == "Linear"]
+    assert len(shared) == 1 and shared[0].calls == 2
+    assert report.totals.params == 6 * 6 + 6 + 2 * 6
+
+
+def test_a_tied_head_counts_the_embedding_once():
+    report = _report("tests.flax_builders:TiedLm(50, 12)", (1, 5), dtype="int32")
+    model = flax_builders.TiedLm(50, 12)
+    assert report.totals.params == _count(nnx.state(model, nnx.Param)) == 50 * 12 + 2 * 156 + 12
+    assert report.outputs[0].shape == (1, 5, 50)
+    assert report.layer("blocks/1").output_shapes == (((1, 5, 12),),)
+
+
+def test_linen_counts_the_params_collection_and_batch_stats_apart():
+    report = _report("tests.flax_builders:linen_cnn(8)", (1, 8, 8, 1))
+    variables = flax_builders.LinenCnn(8).init(jax.random.key(0), jnp.zeros((1, 8, 8, 1)))
+    assert report.totals.params == _count(variables["params"])
+    assert report.totals.buffers == _count(variables["batch_stats"])
+    assert [layer.class_name for layer in report.layers] == [
+        "Conv",
+        "BatchNorm",
+        "Dropout",
+        "Dense",
+    ]
+    assert report.layer("Dense_0").output_shapes == (((1, 10),),)
+    assert not report.formula_disagreements
+
+
+def test_a_linen_model_without_an_input_shape_is_a_clear_error():
+    with pytest.raises(BuildError, match="linen module .*:input-shape:") as caught:
+        _report("tests.flax_builders:linen_cnn")
+    assert caught.value.kind == "input-shape"
+
+
+def test_the_flax_worker_never_imports_tensorflow_or_torch():
+    """The build in a fresh process, as a worker runs it: no other framework comes along."""
+    code = (
+        "import sys\n"
+        "from sphinx_modelsummary import execute\n"
+        "from sphinx_modelsummary.request import BuildRequest\n"
+        "from sphinx_modelsummary.target import parse_target\n"
+        "execute.build_report(BuildRequest(parse_target('tests.flax_builders:Cnn'),"
+        " input_shapes=((1, 8, 8, 1),)))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'torch', 'keras',"
+        " 'tf_keras', 'flax'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert result.stdout.strip().splitlines()[-1] == "['flax']"
