@@ -10,7 +10,7 @@ import sys
 
 from .errors import is_user_file
 from .frameworks import model_zoos
-from .sources import find_module, find_spec
+from .sources import find_module, package_places
 
 
 def refusal(module: str, allowed: tuple[str, ...]) -> str | None:
@@ -40,11 +40,9 @@ def _is_projects(module: str) -> bool:
     top = module.partition(".")[0]
     if top == "__main__" or top in sys.stdlib_module_names:
         return False
-    spec = find_spec(top, None)
-    if spec is None:
+    places = package_places(top)
+    if places is None:
         return True
-    places = [spec.origin] if spec.has_location and spec.origin else []
-    places += list(spec.submodule_search_locations or ())
     if not any(is_user_file(place) for place in places):
         return False
     path = find_module(module)[0]

@@ -13,13 +13,20 @@ but the static source analysis, so anything may import it.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping
+import re
+import sys
+from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from types import MappingProxyType
 
-from .errors import BuildError, no_module_error
-from .sources import find_module, imports_by_level
+from packaging.requirements import InvalidRequirement, Requirement
+
+from .errors import BuildError, is_user_file, no_module_error
+from .sources import find_module, imports_by_level, package_places
 from .target import Target
 
 #: Keras layer names (lower case, without 1D/2D/3D) and the PyTorch names of the same layer.
@@ -55,7 +62,8 @@ class Framework:
     knowledge: str
     #: Top-level packages whose import says a builder uses this framework (it and its zoos).
     roots: tuple[str, ...]
-    #: What ``pip install`` needs when the framework cannot be imported.
+    #: Its distribution: what ``pip install`` needs when the framework cannot be imported, and
+    #: what an installed library that declares it as a dependency is built on.
     install: str
     #: Distributions whose versions change its reports: they key the cache.
     distributions: tuple[str, ...]
@@ -113,7 +121,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
         title="PyTorch",
         adapter="torch",
         knowledge="torch",
-        roots=("torch", "torchvision", "torchaudio", "timm"),
+        # transformers declares no framework (its extras do); its models are PyTorch since v5
+        roots=("torch", "torchvision", "torchaudio", "timm", "transformers"),
         install="torch",
         distributions=("torch",),
         zoos=("torchvision.models", "timm"),
@@ -137,6 +146,8 @@ _SHARED_NAMES = {
 _BY_ROOT = {root: framework.name for framework in FRAMEWORKS for root in framework.roots}
 #: TensorFlow alone means tf.keras, which is Keras 2 or Keras 3 (see :func:`_keras_of_tensorflow`).
 _TENSORFLOW_ROOT = "tensorflow"
+#: How many declared dependencies deep an installed library is searched for a framework.
+_DEPENDENCY_DEPTH = 4
 
 
 def record_of(name: str) -> Framework:
@@ -164,16 +175,17 @@ def shared_layer_name(layer_name: str) -> str:
 def framework_of(target: Target) -> str:
     """The framework the target builds with, found without importing anything: from the
     target's package when it is a framework or a zoo, else from the nearest imports of the
-    target's module and of the project modules it imports."""
+    target's module and of the project modules it imports; an installed library that is
+    neither (``sentence_transformers``, ``diffusers``) tells by the framework it declares as
+    a dependency."""
     root = target.module.split(".")[0]
     if root in _BY_ROOT:
         return _BY_ROOT[root]
     missing = find_module(target.module)[1]
     if missing:
         raise no_module_error(str(target), target.module, missing)
-    telling = {*_BY_ROOT, _TENSORFLOW_ROOT}
-    for roots in imports_by_level(target.module, telling):
-        found = {_BY_ROOT.get(root, root) for root in roots}
+    for roots in imports_by_level(target.module, _tells):
+        found = {_framework_of_root(root) for root in roots}
         for name in (*NAMES, _TENSORFLOW_ROOT):
             if name in found:
                 return _keras_of_tensorflow() if name == _TENSORFLOW_ROOT else name
@@ -182,9 +194,81 @@ def framework_of(target: Target) -> str:
         "framework",
         f"target {str(target)!r}: cannot tell which framework it builds with: neither "
         f"{target.module!r} nor the project modules it imports import one of "
-        f"{', '.join(sorted(telling))}; sphinx-modelsummary documents "
-        f"{', '.join(titles[:-1])} and {titles[-1]} models",
+        f"{', '.join(sorted({*_BY_ROOT, _TENSORFLOW_ROOT}))} or a library installed with one; "
+        f"sphinx-modelsummary documents {', '.join(titles[:-1])} and {titles[-1]} models",
     )
+
+
+def _tells(root: str) -> bool:
+    return _framework_of_root(root) is not None
+
+
+@functools.cache
+def _framework_of_root(root: str) -> str | None:
+    """The framework a top-level package means (TensorFlow as itself), None for none."""
+    if root in _BY_ROOT or root == _TENSORFLOW_ROOT:
+        return _BY_ROOT.get(root, root)
+    if root in sys.stdlib_module_names:
+        return None
+    places = package_places(root)
+    if not places or any(is_user_file(place) for place in places):
+        return None  # not installed, or the project's own: its imports tell
+    return _built_on(root)
+
+
+def _built_on(root: str) -> str | None:
+    """The framework an installed package's distribution depends on, nearest first, read
+    from the dependencies it declares (its optional extras aside)."""
+    telling = {_normal(record.install): record.name for record in FRAMEWORKS}
+    telling |= {_normal(name): _TENSORFLOW_ROOT for name in _TENSORFLOW}
+    pending = deque((name, 0) for name in _distributions_of(root))
+    seen: set[str] = set()
+    found: list[str] = []
+    while pending and not found:
+        depth = pending[0][1]
+        while pending and pending[0][1] == depth:  # one level of dependencies at a time
+            name, _ = pending.popleft()
+            if _normal(name) in seen:
+                continue
+            seen.add(_normal(name))
+            if _normal(name) in telling:
+                found.append(telling[_normal(name)])
+            elif depth < _DEPENDENCY_DEPTH:
+                pending.extend((required, depth + 1) for required in _requirements(name))
+    return next((name for name in (*NAMES, _TENSORFLOW_ROOT) if name in found), None)
+
+
+def _distributions_of(root: str) -> list[str]:
+    """The installed distributions that provide the top-level package ``root``."""
+    try:
+        return [metadata.distribution(root).metadata["Name"]]
+    except metadata.PackageNotFoundError:
+        return _packages_distributions().get(root, [])
+
+
+@functools.cache
+def _packages_distributions() -> Mapping[str, list[str]]:
+    """Every installed top-level package and its distributions (read once: it scans them all)."""
+    return metadata.packages_distributions()
+
+
+def _requirements(distribution: str) -> Iterator[str]:
+    """The distributions ``distribution`` always requires (not those of its extras)."""
+    try:
+        declared = metadata.requires(distribution) or []
+    except metadata.PackageNotFoundError:
+        return
+    for text in declared:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            yield requirement.name
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _keras_of_tensorflow() -> str:

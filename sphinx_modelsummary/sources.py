@@ -24,7 +24,7 @@ import inspect
 import os
 import sys
 import types
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -132,6 +132,15 @@ def find_spec(name: str, path: list[str] | None) -> importlib.machinery.ModuleSp
     return None
 
 
+def package_places(top: str) -> list[str] | None:
+    """Where a top-level package lies (its file or folders), None when it is not found."""
+    spec = find_spec(top, None)
+    if spec is None:
+        return None
+    places = [spec.origin] if spec.has_location and spec.origin else []
+    return places + list(spec.submodule_search_locations or ())
+
+
 def own_files(module: str) -> tuple[str, ...]:
     """The module's own source file, when it is the project's: a page using it depends on it
     even when importing or running it failed."""
@@ -145,9 +154,9 @@ def module_source(module: str) -> str | None:
     return path if path and path.endswith(".py") else None
 
 
-def imports_by_level(module: str, wanted: Container[str]) -> Iterator[set[str]]:
-    """The ``wanted`` top-level packages imported by the module's source, then by the
-    project modules it imports, one level of imports at a time (nearest first), read
+def imports_by_level(module: str, wanted: Callable[[str], bool]) -> Iterator[set[str]]:
+    """The top-level packages imported by the module's source that are ``wanted``, then those
+    of the project modules it imports, one level of imports at a time (nearest first), read
     statically: nothing is imported or run."""
     level = [module]
     seen: set[str] = set()
@@ -163,7 +172,7 @@ def imports_by_level(module: str, wanted: Container[str]) -> Iterator[set[str]]:
                 continue
             for imported in _imported_names(name, path):
                 root = imported.split(".")[0]
-                if root in wanted:
+                if wanted(root):
                     found.add(root)
                 else:
                     following.append(imported)

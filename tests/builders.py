@@ -174,3 +174,12 @@ def tied_output_projection() -> keras.Model:
     hidden = layers.Dense(8, name="hidden")(embedding(tokens))
     head = TiedOutput(embedding.embeddings, name="tied_head")
     return keras.Model(tokens, head(hidden), name="tied_head")
+
+
+def two_layers_reused_in_a_loop() -> keras.Model:
+    """Two layers each called twice on a chain, so each call is a box of its own."""
+    first, second = layers.Dense(4, name="first"), layers.Dense(4, name="second")
+    inputs = keras.Input((4,), name="features")
+    x = layers.Dense(4, name="middle")(second(first(inputs)))
+    x = layers.Dense(4, name="other")(first(x))
+    return keras.Model(inputs, second(x), name="reused_twice")

@@ -287,6 +287,10 @@ FRAMEWORK_CASES = {
     "torch_inside_function:build": "torch",
     "proj.models.net:build": "torch",  # a relative import of a project module that imports torch
     "keras_on_torch:build": "keras",
+    # an installed library that is no framework nor zoo: by the framework its distribution
+    # declares (tensorflow-text requires tensorflow, which is tf.keras: Keras 3 here)
+    "text_model:build": "keras",
+    "uses_text_model:build": "keras",  # through a project module, beside numpy and json
 }
 
 
@@ -295,6 +299,8 @@ def test_framework_is_told_from_the_source_without_importing_anything(tmp_path):
         tmp_path,
         {
             "plain_keras.py": "import keras\ndef build(): ...\n",
+            "text_model.py": "import tensorflow_text as text\ndef build(): ...\n",
+            "uses_text_model.py": "import json, numpy\nimport text_model\ndef build(): ...\n",
             "via_tensorflow.py": "import tensorflow as tf\ndef build(): ...\n",
             "legacy.py": "import tensorflow as tf\nimport tf_keras\ndef build(): ...\n",
             "torch_inside_function.py": "def build():\n    import helper\n    return helper.x\n",
@@ -320,7 +326,8 @@ def test_framework_is_told_from_the_source_without_importing_anything(tmp_path):
             framework_of(parse_target("nothing:build"))
         except BuildError as error:
             found["nothing:build"] = error.kind + ": " + error.message
-        loaded = sorted(m for m in ("keras", "tensorflow", "torch", "tf_keras") if m in sys.modules)
+        frameworks = ("keras", "tensorflow", "torch", "tf_keras", "tensorflow_text", "numpy")
+        loaded = sorted(m for m in frameworks if m in sys.modules)
         print(json.dumps({{"found": found, "loaded": loaded}}))
         """
     )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import string
+import subprocess
+import sys
 import time
 
 import matplotlib
@@ -14,14 +17,9 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from sphinx_modelsummary.render.diagram import FONT_FAMILY, TextLine, TextLines, render
-from sphinx_modelsummary.render.layout import (
-    GROUP_MARGIN,
-    MAX_LENGTH,
-    Layout,
-    LayoutOptions,
-    alt_text,
-    layout,
-)
+from sphinx_modelsummary.render.diagram_graph import MAX_LENGTH
+from sphinx_modelsummary.render.layered import GROUP_MARGIN
+from sphinx_modelsummary.render.layout import Layout, LayoutOptions, alt_text, layout
 
 FIRE_SHAPE = [(None, 128, 128, 50, 1)]
 EPSILON = 1e-6
@@ -291,3 +289,33 @@ def test_png_glyphs_sit_in_the_middle_of_their_cells():
         centre = (np.arange(len(columns)) * columns).sum() / columns.sum()
         off[char] = centre - (20 + advance / 2)
     assert [char for char, shift in off.items() if abs(shift) > advance / 4] == []
+
+
+def test_boxes_drawn_once_per_call_come_in_the_same_order_whatever_the_hash_seed(
+    report_of, tmp_path
+):
+    """Same code, same page: the order of per-call boxes must not follow set iteration,
+    which changes with ``PYTHONHASHSEED`` from one process to the next."""
+    report = report_of("builders:two_layers_reused_in_a_loop")
+    assert {box.key for box in layout(report).boxes} >= {"first#1", "first#2", "second#2"}
+    saved = tmp_path / "report.json"
+    saved.write_text(report.to_json())
+    script = (
+        "import sys\n"
+        "from sphinx_modelsummary.report import ModelReport\n"
+        "from sphinx_modelsummary.render.layout import layout\n"
+        "report = ModelReport.from_json(open(sys.argv[1]).read())\n"
+        "drawn = layout(report)\n"
+        "print([(box.key, box.x, box.y) for box in drawn.boxes])\n"
+    )
+    seen = set()
+    for seed in range(8):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(saved)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        )
+        assert done.returncode == 0, done.stderr
+        seen.add(done.stdout)
+    assert len(seen) == 1, seen

@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx_helpers import warnings_of
 
-from sphinx_modelsummary.render.layout import MAX_LENGTH
+from sphinx_modelsummary.render.diagram_graph import MAX_LENGTH
 
 
 @pytest.mark.sphinx("html", testroot="diagram", freshenv=True)

@@ -33,7 +33,8 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from .layout import FONT_SIZE, LINE_HEIGHT, PADDING, Box, Group, Layout
+from .font import FONT_SIZE, LINE_HEIGHT, PADDING
+from .layout import Box, Group, Layout
 
 #: Okabe–Ito colours (distinguishable with colour-blindness), light enough for black text; one
 #: per kind of :data:`sphinx_modelsummary.formulas.KINDS` and one for nested models.
