@@ -14,6 +14,7 @@ from flax import nnx
 from sphinx_modelsummary import execute
 from sphinx_modelsummary.errors import BuildError
 from sphinx_modelsummary.frameworks import framework_of
+from sphinx_modelsummary.report import ModelReport
 from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 from tests import flax_builders
@@ -71,6 +72,7 @@ def test_a_tied_head_counts_the_embedding_once():
     assert report.totals.params == _count(nnx.state(model, nnx.Param)) == 50 * 12 + 2 * 156 + 12
     assert report.outputs[0].shape == (1, 5, 50)
     assert report.layer("blocks/1").output_shapes == (((1, 5, 12),),)
+    assert ModelReport.from_json(report.to_json()) == report  # a list's items named as text
 
 
 def test_linen_counts_the_params_collection_and_batch_stats_apart():

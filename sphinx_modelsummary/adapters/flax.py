@@ -445,24 +445,20 @@ def _nnx_graph(
 ) -> _Graph:
     nodes: dict[tuple[str, ...], _Node] = {}
     tensors: list[tuple[tuple[str, ...], HeldTensor]] = []
-    for path, value in nnx.iter_graph(model):
+    for path, value in _graph_items(model):
         if isinstance(value, nnx.Module):
-            nodes[tuple(path)] = _nnx_node(tuple(path), value)
+            nodes[path] = _nnx_node(path, value)
         elif isinstance(value, nnx.Variable) and not isinstance(value, _UNCOUNTED):
             array = value.get_value()
             if hasattr(array, "shape"):
                 is_buffer = not isinstance(value, nnx.Param)
-                tensors.append((tuple(path), _held(id(value), array.shape, array.dtype, is_buffer)))
+                tensors.append((path, _held(id(value), array.shape, array.dtype, is_buffer)))
     names, structs = _input_structs(model.__call__, shapes, dtype, type(model).__name__)
     graphdef, state = nnx.split(model)
 
     def forward(state: Any, *arrays: Any) -> Any:
         merged = nnx.merge(graphdef, state)
-        modules = [
-            (tuple(path), value)
-            for path, value in nnx.iter_graph(merged)
-            if isinstance(value, nnx.Module)
-        ]
+        modules = [(path, v) for path, v in _graph_items(merged) if isinstance(v, nnx.Module)]
         places = {id(value): path for path, value in modules}
         recorder = _Recorder(nodes, {id(a): n for a, n in zip(arrays, names)})
         with _intercepting(places, recorder, {type(value) for _, value in modules}):
@@ -470,6 +466,13 @@ def _nnx_graph(
 
     _traced(target_text, _described(structs), lambda: jax.eval_shape(forward, state, *structs))
     return _Graph(nodes, tensors, _input_infos(names, structs), _output_infos(nodes[()]))
+
+
+def _graph_items(model: nnx.Module) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every node of the model's graph once (a shared one at its first place), at a path of
+    names (a list's items are numbered)."""
+    for path, value in nnx.iter_graph(model):
+        yield tuple(str(part) for part in path), value
 
 
 def _nnx_node(path: tuple[str, ...], module: nnx.Module) -> _Node:
