@@ -84,3 +84,39 @@ def mlp(features: int = 16) -> Mlp:
 
 def linen_cnn(features: int = 8) -> LinenCnn:
     return LinenCnn(features)
+
+
+class Layers(nnx.Module):
+    """One of each NNX layer the knowledge module explains, called on a sequence."""
+
+    def __init__(self, rngs: nnx.Rngs | None = None) -> None:
+        rngs = rngs or nnx.Rngs(0)
+        self.up = nnx.ConvTranspose(4, 6, kernel_size=(3,), rngs=rngs)
+        self.groups = nnx.GroupNorm(6, num_groups=2, rngs=rngs)
+        self.attention = nnx.MultiHeadAttention(
+            num_heads=2, in_features=6, qkv_features=8, out_features=6, decode=False, rngs=rngs
+        )
+        self.lstm = nnx.RNN(nnx.LSTMCell(6, 5, rngs=rngs))
+        self.gru = nnx.RNN(nnx.GRUCell(5, 3, rngs=rngs))
+        self.cell = nnx.SimpleCell(3, 3, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = self.groups(self.up(x))
+        x = self.attention(x)
+        x = self.gru(self.lstm(x))
+        return self.cell(jax.numpy.zeros((x.shape[0], 3)), x[:, 0])[1]
+
+
+class LinenLayers(linen.Module):
+    """The linen counterparts, with the input sizes they learn from their inputs."""
+
+    @linen.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = linen.ConvTranspose(6, (3,))(x)
+        x = linen.GroupNorm(num_groups=2)(x)
+        x = linen.LayerNorm()(x)
+        x = linen.MultiHeadDotProductAttention(num_heads=2, qkv_features=8)(x)
+        x = linen.RNN(linen.LSTMCell(5))(x)
+        x = linen.RNN(linen.GRUCell(3))(x)
+        x = linen.Embed(10, 3)(jax.numpy.zeros(x.shape[:2], "int32")) + x
+        return linen.RMSNorm()(x)

@@ -8,6 +8,7 @@ counted as for PyTorch, for the input shape the page gives, batch included.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..report import Layer, Term
@@ -15,6 +16,7 @@ from .expr import Expr, NotApplicable, term
 from .toolkit import (
     Knowledge,
     Parts,
+    call_input,
     call_output,
     dim,
     first_input_shape,
@@ -68,9 +70,10 @@ def _kernel_size(layer: Layer) -> int:
 
 
 def dense_macs(layer: Layer, call: int) -> int:
-    """The kernel once per position it is applied at."""
-    output = call_output(layer, call)
-    return _kernel_size(layer) * (numel(output, "output") // max(1, output[-1]))
+    """The kernel once per position it is applied at (the output's features are its last
+    axes: several for a DenseGeneral)."""
+    features = math.prod(_sizes(_config(layer, "out_features", "features")))
+    return _kernel_size(layer) * (numel(call_output(layer, call), "output") // max(1, features))
 
 
 @knowledge.formula("Linear", "Dense", macs=dense_macs, kind="dense")
@@ -96,7 +99,44 @@ def conv_macs(layer: Layer, call: int) -> int:
     return _kernel_size(layer) // max(1, int(output[-1])) * numel(output, "output")
 
 
-@knowledge.formula("Conv", "ConvTranspose", macs=conv_macs, kind="conv")
+def conv_transpose_macs(layer: Layer, call: int) -> int:
+    """Each input element is multiplied by the weights of one input channel."""
+    source = call_input(layer, call)
+    return _kernel_size(layer) // max(1, int(source[-1])) * numel(source, "input")
+
+
+@knowledge.formula("LinearGeneral", "DenseGeneral", macs=dense_macs, kind="dense")
+def dense_general(layer: Layer) -> Parts:
+    """``(n_in + 1)·n_out`` over several axes: ``n_in`` and ``n_out`` are products of sizes
+    (attention's projections: ``n_out`` is heads × head size)."""
+    inputs = _sizes(layer.config.get("in_features")) or _input_axes(layer)
+    outputs = _sizes(_config(layer, "out_features", "features"))
+    n_in = sym("n_in", math.prod(inputs))
+    n_out = sym("n_out", math.prod(outputs))
+    terms = [term("kernel", (*inputs, *outputs))]
+    if layer.config.get("use_bias", True):
+        terms.append(term("bias", outputs))
+        n_in = n_in + 1
+    return Parts("dense", n_in * n_out, tuple(terms))
+
+
+def _sizes(value: Any) -> tuple[int, ...]:
+    """A size or a list of sizes as a tuple (none for None)."""
+    if value is None:
+        return ()
+    return tuple(int(size) for size in value) if isinstance(value, list) else (int(value),)
+
+
+def _input_axes(layer: Layer) -> tuple[int, ...]:
+    """The sizes of the input axes a linen DenseGeneral contracts (``axis``: the last)."""
+    shape = first_input_shape(layer)
+    return tuple(dim(shape, int(axis)) for axis in _sizes(layer.config.get("axis", -1)))
+
+
+knowledge.define("ConvTranspose", macs=conv_transpose_macs)
+
+
+@knowledge.formula("Conv", "ConvTranspose", kind="conv")
 def conv(layer: Layer) -> Parts:
     """``(c_in/g·k_h·k_w + 1)·c_out``: each output channel sees ``c_in/g`` input channels."""
     sizes = [int(size) for size in _config(layer, "kernel_size")]
