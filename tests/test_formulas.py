@@ -518,22 +518,23 @@ def test_json_has_every_formula_field_and_round_trips(report_of):
 def test_formula_table_text_shows_numbers_split_and_fallback_marks(report_of):
     text = formulas_text(report_of("formula_models:conv_family"))
     row = next(line for line in text.splitlines() if line.startswith("pointwise (Conv2D)"))
-    assert row.split() == [
+    assert row.split() == [  # the count next to the name, as on the pages
         "pointwise",
         "(Conv2D)",
+        "524,544",
         "(k_h·k_w·c_in",
         "+",
         "1)·f",
         "(1·1·2048",
         "+",
         "1)·256",
-        "524,544",
     ]
     norm = formulas_text(report_of("formula_models:norm_family")).splitlines()
-    assert norm[1].split()[-1] == "Non-trainable"
-    assert next(line for line in norm if line.startswith("batch_norm ")).split()[-2:] == [
+    assert norm[1].split()[:3] == ["Layer", "Params", "Non-trainable"]
+    assert next(line for line in norm if line.startswith("batch_norm ")).split()[2:5] == [
         "48",
         "24",
+        "4·c",
     ]
     custom = formulas_text(report_of("formula_models:custom_family"))
     assert "6 + 6 *" in custom and custom.splitlines()[-1].startswith("* no named formula")

@@ -171,11 +171,11 @@ def _as_model(result: Any, target_text: str) -> Any:
 def _trace(model: Any, input_shapes: Sequence[Shape] | None, read_graph: bool = True) -> Trace:
     """Every layer call with its shapes: read from a functional model's own graph when it
     has one and no other input shape is asked for, else by running the model symbolically."""
-    root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
-    keras_tracing.grow_tree(root, _is_container, _sublayers)
+    root = keras_tracing.layer_tree(model, _is_container, _sublayers)
     specs, input_names = _input_specs(model, input_shapes)
     nodes = list(keras_tracing.walk(root))
-    if read_graph and not input_shapes and _is_flat_functional(model, root):
+    graph_has_every_call = isinstance(model, Functional) and keras_tracing.is_flat(root)
+    if read_graph and not input_shapes and graph_has_every_call:
         _read_graph(model, nodes)
     else:
         _run_symbolically(model, nodes, specs)
@@ -209,10 +209,6 @@ def knows_as_one(class_names: Sequence[str]) -> bool:
         rule_of(name, "keras").formula is not None and name not in OWN_WEIGHTS_ONLY
         for name in class_names
     )
-
-
-def _is_flat_functional(model: Any, root: Node) -> bool:
-    return isinstance(model, Functional) and not any(c.is_container for c in root.children)
 
 
 def _read_graph(model: Any, nodes: list[Node]) -> None:

@@ -164,10 +164,23 @@ def call_record(inputs: Sequence[Any], outputs: Sequence[Any], kit: Kit) -> Call
     )
 
 
-def grow_tree(
-    node: Node,
-    is_container: Callable[[Any], bool],
-    sublayers: Callable[[Any], list[Any]] = lambda layer: layer.layers,
+def layer_tree(
+    model: Any, is_container: Callable[[Any], bool], sublayers: Callable[[Any], list[Any]]
+) -> Node:
+    """The model as the root of its tree of layers (the root itself is no row)."""
+    root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
+    _grow_tree(root, is_container, sublayers)
+    return root
+
+
+def is_flat(root: Node) -> bool:
+    """No nested model or composite layer below the root: a functional model's own graph
+    then records every call, and need not be traced."""
+    return not any(child.is_container for child in root.children)
+
+
+def _grow_tree(
+    node: Node, is_container: Callable[[Any], bool], sublayers: Callable[[Any], list[Any]]
 ) -> None:
     """Children of a container are what ``sublayers`` gives (a model's layers; a Keras 3
     functional graph's operations; a composite layer's tracked layers)."""
@@ -187,7 +200,7 @@ def grow_tree(
         )
         node.children.append(child)
         if child.is_container:
-            grow_tree(child, is_container, sublayers)
+            _grow_tree(child, is_container, sublayers)
 
 
 def walk(node: Node) -> Iterator[Node]:

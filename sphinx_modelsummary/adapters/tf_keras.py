@@ -173,11 +173,11 @@ def _trace(
     """Every layer call with its shapes: read from a functional model's own graph when it
     has one and no other input shape is asked for, else by calling the model symbolically
     (on placeholders of the shape-only graph, or inside a ``tf.function`` trace)."""
-    root = Node(layer=model, path="", depth=-1, parent=None, is_container=True)
-    keras_tracing.grow_tree(root, _is_container, _sublayers)
+    root = keras_tracing.layer_tree(model, _is_container, _sublayers)
     shapes, dtypes, names = _input_specs(model, input_shapes, input_dtype)
     nodes = list(keras_tracing.walk(root))
-    if not input_shapes and not input_dtype and _is_flat_functional(model, root):
+    graph_has_every_call = isinstance(model, Functional) and keras_tracing.is_flat(root)
+    if not input_shapes and not input_dtype and graph_has_every_call:
         _read_graph(model, nodes)
     else:
         _run_symbolically(model, nodes, shapes, dtypes, graph)
@@ -207,10 +207,6 @@ def _is_container(layer: Any) -> bool:
         for cls in type(layer).__mro__
         if issubclass(cls, tf_keras.layers.Layer) and cls is not tf_keras.layers.Layer
     )
-
-
-def _is_flat_functional(model: Any, root: Node) -> bool:
-    return isinstance(model, Functional) and not any(c.is_container for c in root.children)
 
 
 def _read_graph(model: Any, nodes: list[Node]) -> None:

@@ -45,21 +45,21 @@ def formulas_text(
     """The formula table; fallback rows are starred and disagreements listed below it."""
     rows = formula_rows(report, max_depth=max_depth, fold_repeats=fold_repeats)
     split = any(row.non_trainable for row in rows)  # batch norms' moving statistics, say
-    header = ["Layer", "Formula", "With numbers", "Params"] + (["Non-trainable"] if split else [])
+    # The count a reader came for comes second, next to the name, as on the pages.
+    header = ["Layer", "Params"] + (["Non-trainable"] if split else [])
+    header += ["Formula", "With numbers"]
     body = []
     for row in rows:
-        cells = [
-            row.layer,
-            row.symbolic + (" *" if row.fallback else ""),
-            row.substituted,
-            row.value,
-        ]
-        if split:
-            cells.append(row.non_trainable or "-")
-        body.append(cells)
-    total = ["Total", "", "", format_count(report.totals.params)]
-    body.append(total + ([format_count(report.totals.non_trainable)] if split else []))
-    lines = table_lines(header, body, right_aligned={3, 4}, wrap={1: WRAP, 2: WRAP})
+        counts = [row.value] + ([row.non_trainable or "-"] if split else [])
+        body.append(
+            [row.layer, *counts, row.symbolic + (" *" if row.fallback else ""), row.substituted]
+        )
+    total = [format_count(report.totals.params)]
+    total += [format_count(report.totals.non_trainable)] if split else []
+    body.append(["Total", *total, "", ""])
+    counted = len(total)
+    wrap = {counted + 1: WRAP, counted + 2: WRAP}
+    lines = table_lines(header, body, right_aligned=set(range(1, counted + 1)), wrap=wrap)
     if any(row.fallback for row in rows):
         lines.append("* no named formula for this layer: the exact sum of its weight shapes")
     lines += [
