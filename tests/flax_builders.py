@@ -120,3 +120,55 @@ class LinenLayers(linen.Module):
         x = linen.RNN(linen.GRUCell(3))(x)
         x = linen.Embed(10, 3)(jax.numpy.zeros(x.shape[:2], "int32")) + x
         return linen.RMSNorm()(x)
+
+
+def needs_real_values() -> Mlp:
+    """A builder that reads a weight's value (as one that loads a checkpoint does)."""
+    model = Mlp()
+    if float(model.out.bias[...].sum()) != 0.0:
+        raise ValueError("a fresh bias starts at zero")
+    return model
+
+
+class DecoderLayer(nnx.Module):
+    """A LLaMA-shaped decoder layer: attention without biases, a gated MLP, RMS norms."""
+
+    def __init__(self, width: int, heads: int, hidden: int, rngs: nnx.Rngs) -> None:
+        self.attention_norm = nnx.RMSNorm(width, rngs=rngs)
+        self.attention = nnx.MultiHeadAttention(
+            num_heads=heads, in_features=width, use_bias=False, decode=False, rngs=rngs
+        )
+        self.mlp_norm = nnx.RMSNorm(width, rngs=rngs)
+        self.gate = nnx.Linear(width, hidden, use_bias=False, rngs=rngs)
+        self.up = nnx.Linear(width, hidden, use_bias=False, rngs=rngs)
+        self.down = nnx.Linear(hidden, width, use_bias=False, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = x + self.attention(self.attention_norm(x))
+        y = self.mlp_norm(x)
+        return x + self.down(nnx.silu(self.gate(y)) * self.up(y))
+
+
+class Decoder(nnx.Module):
+    """LLaMA-7B's shape by default (6,738,415,616 parameters); smaller for the quick tests."""
+
+    def __init__(
+        self,
+        vocab: int = 32000,
+        width: int = 4096,
+        layers: int = 32,
+        heads: int = 32,
+        hidden: int = 11008,
+        rngs: nnx.Rngs | None = None,
+    ) -> None:
+        rngs = rngs or nnx.Rngs(0)
+        self.embed = nnx.Embed(vocab, width, rngs=rngs)
+        self.layers = nnx.List([DecoderLayer(width, heads, hidden, rngs) for _ in range(layers)])
+        self.norm = nnx.RMSNorm(width, rngs=rngs)
+        self.head = nnx.Linear(width, vocab, use_bias=False, rngs=rngs)
+
+    def __call__(self, tokens: jax.Array) -> jax.Array:
+        x = self.embed(tokens)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(self.norm(x))

@@ -96,22 +96,28 @@ def test_a_linen_model_without_an_input_shape_is_a_clear_error():
     assert caught.value.kind == "input-shape"
 
 
-def test_the_flax_worker_never_imports_tensorflow_or_torch():
-    """The build in a fresh process, as a worker runs it: no other framework comes along."""
+def _fresh_build(target: str, shape: tuple[int, ...], dtype: str, printed: str) -> list[str]:
+    """Build in a process of its own, as a worker does; what ``printed`` (an expression of
+    ``report``, ``sys`` and ``resource``) gives there, as words."""
     code = (
-        "import sys\n"
+        "import resource, sys\n"
         "from sphinx_modelsummary import execute\n"
         "from sphinx_modelsummary.request import BuildRequest\n"
         "from sphinx_modelsummary.target import parse_target\n"
-        "execute.build_report(BuildRequest(parse_target('tests.flax_builders:Cnn'),"
-        " input_shapes=((1, 8, 8, 1),)))\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'torch', 'keras',"
-        " 'tf_keras', 'flax'}))\n"
+        f"request = BuildRequest(parse_target({target!r}), input_shapes=({shape!r},),"
+        f" input_dtype={dtype!r})\n"
+        "report = execute.build_report(request)\n"
+        f"print({printed})\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
-    assert result.stdout.strip().splitlines()[-1] == "['flax']"
+    return result.stdout.split("\n")[-2].split()
+
+
+def test_the_flax_worker_never_imports_tensorflow_or_torch():
+    printed = "*sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'torch', 'flax'})"
+    assert _fresh_build("tests.flax_builders:Cnn", (1, 8, 8, 1), "float32", printed) == ["flax"]
 
 
 def _explained(report) -> dict[str, str]:
@@ -141,3 +147,28 @@ def test_linen_layers_are_explained_with_sizes_from_their_inputs():
     assert not report.formula_disagreements
     assert "fallback" not in _explained(report).values()
     assert report.layer("ConvTranspose_0").formula.substituted == "(3·4 + 1)·6"
+
+
+def test_a_builder_reading_real_values_is_built_again_in_full():
+    report = _report("tests.flax_builders:needs_real_values", (1, 8))
+    assert report.build_mode == "full"
+    assert report.totals.params == _count(nnx.state(flax_builders.Mlp(), nnx.Param))
+
+
+def test_a_small_decoder_counts_as_flax_does():
+    report = _report("tests.flax_builders:Decoder(100, 16, 2, 2, 24)", (1, 4), dtype="int32")
+    model = flax_builders.Decoder(100, 16, 2, 2, 24)
+    assert report.totals.params == _count(nnx.state(model, nnx.Param))
+    assert report.layer("layers/1/down").output_shapes == (((1, 4, 16),),)
+    assert not report.formula_disagreements
+
+
+def test_a_7b_decoder_is_summarised_shape_only_in_under_2_gb():
+    """In a process of its own, so its peak memory is the build's."""
+    printed = (
+        "report.build_mode, report.totals.params, "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss"
+    )
+    mode, params, peak_kb = _fresh_build("tests.flax_builders:Decoder", (1, 8), "int32", printed)
+    assert (mode, int(params)) == ("shape-only", 6_738_415_616)
+    assert int(peak_kb) < 2 * 1024 * 1024
