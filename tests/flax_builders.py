@@ -172,3 +172,22 @@ class Decoder(nnx.Module):
         for layer in self.layers:
             x = layer(x)
         return self.head(self.norm(x))
+
+
+class Positional(nnx.Module):
+    """A container's own variables (a position table, a running count) beside its layers."""
+
+    def __init__(self, rngs: nnx.Rngs | None = None) -> None:
+        rngs = rngs or nnx.Rngs(0)
+        self.position = nnx.Param(jax.numpy.zeros((5, 6)))
+        self.seen = nnx.BatchStat(jax.numpy.zeros((6,)))
+        self.proj = nnx.Linear(6, 6, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self.proj(x + self.position[...])
+
+
+def sixty_four_bit() -> Mlp:
+    """A builder that switches JAX to 64-bit numbers, which must not outlive its build."""
+    jax.config.update("jax_enable_x64", True)
+    return Mlp()

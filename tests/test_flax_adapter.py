@@ -172,3 +172,19 @@ def test_a_7b_decoder_is_summarised_shape_only_in_under_2_gb():
     mode, params, peak_kb = _fresh_build("tests.flax_builders:Decoder", (1, 8), "int32", printed)
     assert (mode, int(params)) == ("shape-only", 6_738_415_616)
     assert int(peak_kb) < 2 * 1024 * 1024
+
+
+def test_a_containers_own_variables_are_rows_of_their_own():
+    report = _report("tests.flax_builders:Positional", (1, 5, 6))
+    rows = {layer.path: layer for layer in report.layers}
+    assert (rows["position"].class_name, rows["position"].params) == ("Param", 30)
+    assert rows["seen"].class_name == "BatchStat" and rows["seen"].params == 0
+    assert [b.size for b in rows["seen"].buffers] == [6]
+    assert report.totals.params == 30 + 42 and report.totals.buffers == 6
+    assert report.inconsistencies() == []
+
+
+def test_a_builders_jax_settings_do_not_outlive_its_build():
+    assert not jax.config.jax_enable_x64
+    _report("tests.flax_builders:sixty_four_bit", (1, 8))
+    assert not jax.config.jax_enable_x64
