@@ -191,3 +191,8 @@ def sixty_four_bit() -> Mlp:
     """A builder that switches JAX to 64-bit numbers, which must not outlive its build."""
     jax.config.update("jax_enable_x64", True)
     return Mlp()
+
+
+def abstract_cnn() -> Cnn:
+    """A builder that makes its model abstract itself (as a 7B model's code does)."""
+    return nnx.eval_shape(lambda: Cnn())

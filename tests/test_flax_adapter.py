@@ -45,9 +45,11 @@ def test_nnx_mlp_counts_its_params_shape_only():
     assert report.inconsistencies() == []
 
 
-def test_nnx_batch_statistics_are_state_apart_from_the_params():
-    report = _report("tests.flax_builders:Cnn", (2, 8, 8, 1))
+@pytest.mark.parametrize("builder", ["Cnn", "abstract_cnn"])
+def test_nnx_batch_statistics_are_state_apart_from_the_params(builder):
+    report = _report(f"tests.flax_builders:{builder}", (2, 8, 8, 1))
     model = flax_builders.Cnn()
+    assert report.build_mode == "shape-only"
     assert report.totals.params == _count(nnx.state(model, nnx.Param))
     assert report.totals.non_trainable == 0
     assert report.totals.buffers == _count(nnx.state(model, nnx.BatchStat)) == 2 * (8 + 16)
