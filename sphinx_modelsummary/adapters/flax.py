@@ -17,6 +17,7 @@ hold (a shared module, a tied embedding) counts once.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import inspect
 import itertools
@@ -174,11 +175,9 @@ class _Graph:
             ),
             key=lambda node: self._first_call(node.path),
         )
-        under_children = {node.path for node in children}
         for variable_path, tensor in self.tensors:
             if _parent_in(variable_path, self.nodes) == path:
-                if not any(variable_path[: len(c)] == c for c in under_children):
-                    rows.append(self._variable_row(variable_path, tensor, parent))
+                rows.append(_variable_row(variable_path, tensor, parent))
         for node in children:
             container = self._is_container(node.path)
             held = [] if container else self._held_under(node.path)
@@ -216,7 +215,7 @@ class _Graph:
             path=_text(path),
             name=path[-1],
             class_name=node.class_name,
-            depth=len(parent.path.split("/")) if parent is not None else 0,
+            depth=parent.depth + 1 if parent is not None else 0,
             parent=parent,
             calls=node.calls,
             tensors=held,
@@ -227,21 +226,20 @@ class _Graph:
             feeds=node.feeds,
         )
 
-    def _variable_row(
-        self, variable_path: tuple[str, ...], tensor: HeldTensor, parent: Row | None
-    ) -> Row:
-        """A container's own variable (a position embedding), shown as a row with its shape."""
-        shape = tensor.weight.shape
-        return Row(
-            path=_text(variable_path),
-            name=variable_path[-1],
-            class_name="BatchStat" if tensor.is_buffer else "Param",
-            depth=len(parent.path.split("/")) if parent is not None else 0,
-            parent=parent,
-            tensors=[_renamed(tensor, variable_path[-1:])],
-            config={"shape": list(shape)},
-            standing_shapes=((shape,),),
-        )
+
+def _variable_row(variable_path: tuple[str, ...], tensor: HeldTensor, parent: Row | None) -> Row:
+    """A container's own variable (a position embedding), shown as a row with its shape."""
+    shape = tensor.weight.shape
+    return Row(
+        path=_text(variable_path),
+        name=variable_path[-1],
+        class_name="BatchStat" if tensor.is_buffer else "Param",
+        depth=parent.depth + 1 if parent is not None else 0,
+        parent=parent,
+        tensors=[_renamed(tensor, variable_path[-1:])],
+        config={"shape": list(shape)},
+        standing_shapes=((shape,),),
+    )
 
 
 def _text(path: Sequence[Any]) -> str:
@@ -249,7 +247,7 @@ def _text(path: Sequence[Any]) -> str:
 
 
 def _renamed(tensor: HeldTensor, name: Sequence[Any]) -> HeldTensor:
-    weight = Weight(**{**tensor.weight.__dict__, "name": _text(name)})
+    weight = dataclasses.replace(tensor.weight, name=_text(name))
     return HeldTensor(key=tensor.key, weight=weight, is_buffer=tensor.is_buffer)
 
 
