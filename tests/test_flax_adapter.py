@@ -149,6 +149,8 @@ def test_linen_layers_are_explained_with_sizes_from_their_inputs():
     assert not report.formula_disagreements
     assert "fallback" not in _explained(report).values()
     assert report.layer("ConvTranspose_0").formula.substituted == "(3·4 + 1)·6"
+    # nn.scan runs the cell once more while it creates its variables: not a call
+    assert report.layer("LSTMCell_0").calls == report.layer("LSTMCell_0/ii").calls == 1
 
 
 def test_a_builder_reading_real_values_is_built_again_in_full():

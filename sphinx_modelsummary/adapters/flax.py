@@ -30,6 +30,7 @@ import flax
 import jax
 import jax.numpy as jnp
 from flax import linen, nnx
+from jax.interpreters import partial_eval
 
 from ..errors import BuildError, not_a_model_error, user_traceback
 from ..report import ModelReport, Shape, TensorInfo, Weight
@@ -541,7 +542,7 @@ def _linen_graph(
 
     def interceptor(next_fun: Callable[..., Any], args: Any, kwargs: Any, context: Any) -> Any:
         module = context.module
-        if context.method_name != "__call__":
+        if context.method_name != "__call__" or _in_lifted_init((args, kwargs)):
             return next_fun(*args, **kwargs)
         path = tuple(module.path)
         if path not in nodes:
@@ -568,6 +569,12 @@ def _linen_graph(
         for number, (path, leaf, is_buffer) in enumerate(leaves)
     ]
     return _Graph(nodes, tensors, _input_infos(names, structs), _output_infos(nodes[()]))
+
+
+def _in_lifted_init(arguments: Any) -> bool:
+    """A lifted transform (``nn.scan`` in an ``nn.RNN``) first runs its body in a pass of its
+    own that only creates the variables, on partial-evaluation tracers: not a call."""
+    return any(isinstance(array, partial_eval.JaxprTracer) for array in _arrays(arguments))
 
 
 def _leaves(tree: Any) -> list[tuple[tuple[str, ...], Any]]:
