@@ -127,6 +127,16 @@ FRAMEWORKS: tuple[Framework, ...] = (
         distributions=("torch",),
         zoos=("torchvision.models", "timm"),
     ),
+    Framework(
+        name="flax",
+        title="Flax (NNX and linen)",
+        adapter="flax",
+        knowledge="flax",
+        roots=("flax",),
+        install="flax",
+        distributions=("flax", "jax", "jaxlib"),
+        same_layers=MappingProxyType({"dense": "linear", "embed": "embedding"}),
+    ),
 )
 NAMES: tuple[str, ...] = tuple(framework.name for framework in FRAMEWORKS)
 _BY_NAME = {framework.name: framework for framework in FRAMEWORKS}

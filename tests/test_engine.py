@@ -423,7 +423,10 @@ def test_a_model_of_no_supported_framework_is_a_clear_error(engine):
     with pytest.raises(BuildError) as caught:
         engine.report(request("json:loads('{}')"))
     assert caught.value.kind == "framework"
-    assert "documents Keras 3, Keras 2 (tf_keras) and PyTorch models" in caught.value.message
+    assert (
+        "documents Flax (NNX and linen), Keras 3, Keras 2 (tf_keras) and PyTorch models"
+        in caught.value.message
+    )
     assert engine.workers_started == 0  # refused before any process started
 
 
