@@ -32,10 +32,12 @@ system-packages:
 	fi
 
 # TensorFlow and torch never share a process (importing both crashes), so the suite runs in
-# parts: everything without torch; the torch tests; the Keras tests once per Keras backend.
+# parts: everything without torch and Flax; the torch tests; the Flax tests; the Keras tests once
+# per Keras backend.
 test: $(STAMP) system-packages
-	$(BIN)/python -m pytest -m "not torch and not keras_backend"
+	$(BIN)/python -m pytest -m "not torch and not flax and not keras_backend"
 	$(BIN)/python -m pytest -m torch
+	$(BIN)/python -m pytest -m flax
 	for backend in tensorflow jax torch; do \
 	  KERAS_BACKEND=$$backend $(BIN)/python -m pytest -m keras_backend || exit 1; \
 	done

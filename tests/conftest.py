@@ -23,15 +23,24 @@ ROOTS = Path(__file__).parent / "roots"
 _REPORTS: dict[tuple, ModelReport] = {}
 
 
+#: Frameworks whose tests run in a pytest process of their own (``pytest -m torch``).
+OWN_PROCESS = ("torch", "flax")
+
+
 def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
     """A torch run (``-m torch``) collects only the test modules that have torch tests:
     the others may import Keras or TensorFlow (directly or through a helper module), and
-    importing TensorFlow and then torch in one process crashes."""
-    if config.option.markexpr.strip() != "torch" or collection_path.suffix != ".py":
+    importing TensorFlow and then torch in one process crashes. Likewise for Flax, and a
+    run without them (``-m "not flax"``) does not even import their modules: JAX's threads
+    would be forked with Sphinx's ``-j`` processes."""
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
         return None
-    if not collection_path.name.startswith("test_"):
-        return None
-    return "mark.torch" not in collection_path.read_text(encoding="utf-8")
+    expression = config.option.markexpr.strip()
+    text = collection_path.read_text(encoding="utf-8")
+    if expression in OWN_PROCESS:
+        return f"mark.{expression}" not in text
+    excluded = [name for name in OWN_PROCESS if f"not {name}" in expression]
+    return any(f"pytestmark = pytest.mark.{name}" in text for name in excluded) or None
 
 
 @pytest.fixture(scope="session")

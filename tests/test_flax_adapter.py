@@ -19,6 +19,8 @@ from sphinx_modelsummary.request import BuildRequest
 from sphinx_modelsummary.target import parse_target
 from tests import flax_builders
 
+pytestmark = pytest.mark.flax
+
 
 def _report(target: str, *shapes: tuple[int | None, ...], dtype: str | None = None):
     request = BuildRequest(parse_target(target), input_shapes=shapes or None, input_dtype=dtype)

@@ -9,6 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx_helpers import warnings_of
 
+pytestmark = pytest.mark.flax
+
 
 @pytest.mark.sphinx("html", testroot="flax", freshenv=True)
 def test_nnx_and_linen_pages_build_with_exact_counts(app):

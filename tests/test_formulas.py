@@ -22,6 +22,7 @@ from sphinx_modelsummary.formulas import (  # noqa: E402
     symbol,
     term,
 )
+from sphinx_modelsummary.frameworks import NAMES  # noqa: E402
 from sphinx_modelsummary.render.text import formulas_text  # noqa: E402
 from sphinx_modelsummary.report import ModelReport  # noqa: E402
 
@@ -437,7 +438,7 @@ def test_wrappers_use_the_users_formula_for_the_layer_they_wrap(report_of, monke
 
 
 def test_register_decorator_adds_the_function_to_the_registry(monkeypatch):
-    tables = {name: dict(formulas.rules(name)) for name in ("keras", "tf_keras", "torch")}
+    tables = {name: dict(formulas.rules(name)) for name in NAMES}
     monkeypatch.setattr(formulas.registry, "_RULES", tables)
     function = _scale_formula()
     assert register("Scale", "OtherScale")(function) is function

@@ -21,7 +21,7 @@ import pytest
 from sphinx_modelsummary.report import ModelReport, report_digest
 
 ROOT = Path(__file__).parent / "roots" / "test-snapshot"
-BLOCKED = ("tensorflow", "keras", "tf_keras", "torch", "torchvision", "jax", "jaxlib")
+BLOCKED = ("tensorflow", "keras", "tf_keras", "torch", "torchvision", "jax", "jaxlib", "flax")
 
 BLOCKER = f'''
 import os, sys
